@@ -1,0 +1,21 @@
+import type { Database } from 'better-sqlite3';
+import { m001Data } from './001-data';
+
+export interface Migration {
+  version: number;
+  name: string;
+  up(db: Database): void;
+}
+
+/** Every schema change, in order. Append only; never edit a released migration. */
+export const MIGRATIONS: readonly Migration[] = [m001Data];
+
+export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
+
+export function checkRegistry(migrations: readonly Migration[] = MIGRATIONS): void {
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1) {
+      throw new Error(`migration registry out of order: #${i} is version ${m.version} (${m.name})`);
+    }
+  });
+}

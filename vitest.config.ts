@@ -1,0 +1,17 @@
+import { defineConfig } from 'vitest/config';
+
+// CI asks for a JSON report too (VITEST_JSON=path) to print a one-line summary.
+const json = process.env.VITEST_JSON;
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Training tests are CPU-bound and tfjs misbehaves with several threads: separate forks.
+    pool: 'forks',
+    maxWorkers: 2,
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    reporters: json ? ['default', 'json'] : ['default'],
+    outputFile: json ? { json } : undefined,
+  },
+});
