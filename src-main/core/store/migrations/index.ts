@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { m001Data } from './001-data';
+import { m002Runs } from './002-runs';
 
 export interface Migration {
   version: number;
@@ -8,7 +9,7 @@ export interface Migration {
 }
 
 /** Every schema change, in order. Append only; never edit a released migration. */
-export const MIGRATIONS: readonly Migration[] = [m001Data];
+export const MIGRATIONS: readonly Migration[] = [m001Data, m002Runs];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
 
