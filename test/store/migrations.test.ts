@@ -49,4 +49,16 @@ describe('migrations', () => {
     expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'cots'").pluck().get()).toBe(0);
     db.close();
   });
+
+  it('003 upgrades a version-2 database and keeps its data', () => {
+    const db = new Database(':memory:');
+    migrate(db, MIGRATIONS.slice(0, 2));
+    db.prepare(`INSERT INTO domains (name, pool) VALUES ('bench', 'test')`).run();
+    migrate(db, MIGRATIONS.slice(0, 3));
+    expect(schemaVersion(db)).toBe(3);
+    expect(db.prepare('SELECT count(*) FROM domains').pluck().get()).toBe(1);
+    const cols = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('eval_candidates');
+    expect(cols).toEqual(['evaluation_id', 'cot_id', 'question_id', 'step_scores', 'score']);
+    db.close();
+  });
 });

@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { m001Data } from './001-data';
 import { m002Runs } from './002-runs';
+import { m003Evaluations } from './003-evaluations';
 
 export interface Migration {
   version: number;
@@ -9,7 +10,7 @@ export interface Migration {
 }
 
 /** Every schema change, in order. Append only; never edit a released migration. */
-export const MIGRATIONS: readonly Migration[] = [m001Data, m002Runs];
+export const MIGRATIONS: readonly Migration[] = [m001Data, m002Runs, m003Evaluations];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
 
