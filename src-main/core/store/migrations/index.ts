@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 import { m001Data } from './001-data';
 import { m002Runs } from './002-runs';
 import { m003Evaluations } from './003-evaluations';
+import { m004Jobs } from './004-jobs';
 
 export interface Migration {
   version: number;
@@ -10,7 +11,7 @@ export interface Migration {
 }
 
 /** Every schema change, in order. Append only; never edit a released migration. */
-export const MIGRATIONS: readonly Migration[] = [m001Data, m002Runs, m003Evaluations];
+export const MIGRATIONS: readonly Migration[] = [m001Data, m002Runs, m003Evaluations, m004Jobs];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
 
