@@ -1,4 +1,7 @@
 import type { Command } from 'commander';
+import { register as registerImport } from './import-command';
 
 /** Each CLI command registers itself here; one line per command module. */
-export const COMMANDS: ReadonlyArray<(program: Command) => void> = [];
+export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
+  registerImport,
+];
