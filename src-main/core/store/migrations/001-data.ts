@@ -43,6 +43,7 @@ export const m001Data: Migration = {
         answer TEXT,
         UNIQUE (domain_id, ext_id)
       );
+      CREATE INDEX questions_source ON questions(source_id);
       -- A question's images in order; image_id is NULL when the file was missing at import.
       CREATE TABLE question_images (
         question_id INTEGER NOT NULL REFERENCES questions(id) ON DELETE CASCADE,

@@ -1,0 +1,350 @@
+import { UserError } from '../errors';
+import { POOLS, type ImportSummary, type Pool } from '../types';
+import type { Db } from './db';
+
+/**
+ * Reads and curation of imported data for the UI, the API and the engine: sources, domains
+ * (with label statistics), images, questions and CoTs. Getters by id return undefined for an
+ * unknown id; changes to an unknown domain, or that would break a rule, throw a UserError.
+ */
+
+export interface SourceRow {
+  id: number;
+  path: string;
+  sha256: string;
+  format: string;
+  pool: Pool;
+  importedAt: string;
+  questions: number;
+  cots: number;
+  /** image references of this source's questions whose file was missing or unreadable */
+  missingImages: number;
+  /** the summary of the import that created the source, null when unknown */
+  summary: ImportSummary | null;
+}
+
+export interface DomainStats {
+  id: number;
+  name: string;
+  pool: Pool;
+  excluded: boolean;
+  questions: number;
+  cots: number;
+  steps: number;
+  /** steps with a Monte Carlo (or dataset) label m */
+  labelledSteps: number;
+  /** mean m over labelled steps; null when none is labelled */
+  meanLabel: number | null;
+  /** steps with a human +/- label */
+  humanLabels: number;
+  /** humanLabels / steps (0 when the domain has no steps) */
+  humanFraction: number;
+  /** CoTs with a correct/incorrect label, and how many of them are correct */
+  judgedCots: number;
+  correctCots: number;
+  /** distinct stored images of the domain's questions */
+  images: number;
+  /** image references whose file was missing or unreadable at import */
+  missingImages: number;
+}
+
+export interface ImageBlob {
+  mime: string;
+  bytes: Buffer;
+}
+
+export interface ImageDetail extends ImageBlob {
+  width: number;
+  height: number;
+}
+
+export interface StepRow {
+  idx: number;
+  text: string;
+  /** Monte Carlo label in [0,1] (for dataset +/- labels: 1/0 with k null) */
+  mc: number | null;
+  k: number | null;
+  human: 0 | 1 | null;
+}
+
+export interface CotDetail {
+  id: number;
+  questionId: number;
+  extId: string;
+  sourceId: number | null;
+  answer: string | null;
+  correct: boolean | null;
+  steps: StepRow[];
+}
+
+export interface QuestionDetail {
+  id: number;
+  extId: string;
+  domainId: number;
+  domain: string;
+  pool: Pool;
+  text: string;
+  answer: string | null;
+  /** in order; imageId null when the file was missing or unreadable at import */
+  images: { ord: number; imageId: number | null; path: string }[];
+  cotIds: number[];
+}
+
+export function listSources(db: Db): SourceRow[] {
+  const rows = db
+    .prepare(
+      `SELECT s.id, s.path, s.sha256, s.format, s.pool, s.imported_at AS importedAt, s.summary,
+         (SELECT count(*) FROM questions q WHERE q.source_id = s.id) AS questions,
+         (SELECT count(*) FROM cots c WHERE c.source_id = s.id) AS cots,
+         (SELECT count(*) FROM questions q JOIN question_images qi ON qi.question_id = q.id
+            WHERE q.source_id = s.id AND qi.image_id IS NULL) AS missingImages
+       FROM sources s ORDER BY s.id`,
+    )
+    .all() as (Omit<SourceRow, 'summary'> & { summary: string })[];
+  return rows.map((r) => ({ ...r, summary: parseSummary(r.summary) }));
+}
+
+function parseSummary(text: string): ImportSummary | null {
+  try {
+    const v = JSON.parse(text) as Partial<ImportSummary>;
+    return typeof v.format === 'string' ? (v as ImportSummary) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Per-domain statistics; `domainId` limits the aggregation to one domain. */
+function domainStats(db: Db, where: { pool?: Pool; domainId?: number }): DomainStats[] {
+  const filter = where.domainId !== undefined ? 'q.domain_id = :domainId' : 'true';
+  const dFilter = [
+    where.domainId !== undefined ? 'd.id = :domainId' : 'true',
+    where.pool !== undefined ? 'd.pool = :pool' : 'true',
+  ].join(' AND ');
+  const rows = db
+    .prepare(
+      `WITH qs AS (SELECT q.domain_id, count(*) AS n FROM questions q WHERE ${filter} GROUP BY q.domain_id),
+       cs AS (SELECT q.domain_id, count(*) AS cots, sum(c.n_steps) AS steps, count(c.correct) AS judged,
+                coalesce(sum(c.correct = 1), 0) AS correct
+              FROM cots c JOIN questions q ON q.id = c.question_id WHERE ${filter} GROUP BY q.domain_id),
+       ss AS (SELECT q.domain_id, count(s.mc) AS labelled, avg(s.mc) AS mean, count(s.human) AS human
+              FROM steps s JOIN cots c ON c.id = s.cot_id JOIN questions q ON q.id = c.question_id
+              WHERE ${filter} GROUP BY q.domain_id),
+       im AS (SELECT q.domain_id, count(DISTINCT qi.image_id) AS images,
+                count(*) - count(qi.image_id) AS missing
+              FROM question_images qi JOIN questions q ON q.id = qi.question_id WHERE ${filter} GROUP BY q.domain_id)
+       SELECT d.id, d.name, d.pool, d.excluded,
+         coalesce(qs.n, 0) AS questions, coalesce(cs.cots, 0) AS cots, coalesce(cs.steps, 0) AS steps,
+         coalesce(ss.labelled, 0) AS labelledSteps, ss.mean AS meanLabel, coalesce(ss.human, 0) AS humanLabels,
+         coalesce(cs.judged, 0) AS judgedCots, coalesce(cs.correct, 0) AS correctCots,
+         coalesce(im.images, 0) AS images, coalesce(im.missing, 0) AS missingImages
+       FROM domains d LEFT JOIN qs ON qs.domain_id = d.id LEFT JOIN cs ON cs.domain_id = d.id
+         LEFT JOIN ss ON ss.domain_id = d.id LEFT JOIN im ON im.domain_id = d.id
+       WHERE ${dFilter}
+       ORDER BY d.pool, d.name`,
+    )
+    .all(where) as (Omit<DomainStats, 'excluded' | 'humanFraction'> & { excluded: number })[];
+  return rows.map((r) => ({
+    ...r,
+    excluded: r.excluded === 1,
+    humanFraction: r.steps ? r.humanLabels / r.steps : 0,
+  }));
+}
+
+export function listDomains(db: Db, filter: { pool?: Pool } = {}): DomainStats[] {
+  return domainStats(db, filter);
+}
+
+export function getDomain(db: Db, domainId: number): DomainStats {
+  const [d] = domainStats(db, { domainId });
+  if (!d) throw new UserError(`no domain with id ${domainId}`);
+  return d;
+}
+
+function domainRow(db: Db, id: number): { id: number; name: string; pool: Pool } {
+  const row = db.prepare('SELECT id, name, pool FROM domains WHERE id = ?').get(id) as
+    | { id: number; name: string; pool: Pool }
+    | undefined;
+  if (!row) throw new UserError(`no domain with id ${id}`);
+  return row;
+}
+
+function sameName(db: Db, name: string, pool: Pool, exceptId: number): number | undefined {
+  return db.prepare('SELECT id FROM domains WHERE name = ? AND pool = ? AND id != ?').pluck().get(name, pool, exceptId) as
+    | number
+    | undefined;
+}
+
+export function renameDomain(db: Db, domainId: number, name: string): DomainStats {
+  const d = domainRow(db, domainId);
+  const clean = name.trim();
+  if (!clean) throw new UserError('a domain name cannot be empty');
+  const other = sameName(db, clean, d.pool, d.id);
+  if (other !== undefined) {
+    throw new UserError(
+      `a domain named "${clean}" already exists in the ${d.pool} pool (id ${other}); merge the two domains instead of renaming`,
+    );
+  }
+  db.prepare('UPDATE domains SET name = ? WHERE id = ?').run(clean, d.id);
+  return getDomain(db, d.id);
+}
+
+export function setDomainExcluded(db: Db, domainId: number, excluded: boolean): DomainStats {
+  domainRow(db, domainId);
+  db.prepare('UPDATE domains SET excluded = ? WHERE id = ?').run(excluded ? 1 : 0, domainId);
+  return getDomain(db, domainId);
+}
+
+export function moveDomainToPool(db: Db, domainId: number, pool: Pool): DomainStats {
+  if (!POOLS.includes(pool)) throw new UserError(`unknown pool "${String(pool)}": use train, meta or test`);
+  const d = domainRow(db, domainId);
+  if (d.pool === pool) return getDomain(db, d.id);
+  const other = sameName(db, d.name, pool, d.id);
+  if (other !== undefined) {
+    throw new UserError(
+      `the ${pool} pool already has a domain named "${d.name}" (id ${other}); rename one of them first, ` +
+        'or move this one and then merge them',
+    );
+  }
+  db.prepare('UPDATE domains SET pool = ? WHERE id = ?').run(pool, d.id);
+  return getDomain(db, d.id);
+}
+
+/**
+ * Moves every question (with its CoTs) of the source domains into the target and deletes the
+ * emptied domains. A question whose id the target already has is merged into that question:
+ * its CoTs move over (one whose id collides gets "~<row id>" appended), so no CoT is lost.
+ */
+export function mergeDomains(db: Db, targetId: number, sourceIds: readonly number[]): DomainStats {
+  const target = domainRow(db, targetId);
+  const sources = [...new Set(sourceIds)].map((id) => domainRow(db, id));
+  if (!sources.length) throw new UserError('choose at least one domain to merge into the target');
+  for (const s of sources) {
+    if (s.id === target.id) throw new UserError(`cannot merge domain "${s.name}" into itself`);
+    if (s.pool !== target.pool) {
+      throw new UserError(
+        `cannot merge "${s.name}" (${s.pool} pool) into "${target.name}" (${target.pool} pool): move it to the ${target.pool} pool first`,
+      );
+    }
+  }
+  const clashes = db.prepare(
+    `SELECT sq.id AS fromId, tq.id AS toId FROM questions sq
+     JOIN questions tq ON tq.domain_id = ? AND tq.ext_id = sq.ext_id WHERE sq.domain_id = ?`,
+  );
+  const moveCots = db.prepare(
+    `UPDATE cots SET question_id = :to,
+       ext_id = CASE WHEN EXISTS (SELECT 1 FROM cots o WHERE o.question_id = :to AND o.ext_id = cots.ext_id)
+                THEN ext_id || '~' || id ELSE ext_id END
+     WHERE question_id = :from`,
+  );
+  const copyImages = db.prepare(
+    `INSERT OR IGNORE INTO question_images (question_id, ord, image_id, path)
+     SELECT :to, ord, image_id, path FROM question_images WHERE question_id = :from`,
+  );
+  const deleteQuestion = db.prepare('DELETE FROM questions WHERE id = ?');
+  const moveRest = db.prepare('UPDATE questions SET domain_id = ? WHERE domain_id = ?');
+  const deleteDomain = db.prepare('DELETE FROM domains WHERE id = ?');
+  db.transaction(() => {
+    for (const s of sources) {
+      for (const c of clashes.all(target.id, s.id) as { fromId: number; toId: number }[]) {
+        moveCots.run({ to: c.toId, from: c.fromId });
+        copyImages.run({ to: c.toId, from: c.fromId });
+        deleteQuestion.run(c.fromId);
+      }
+      moveRest.run(target.id, s.id);
+      deleteDomain.run(s.id);
+    }
+  })();
+  return getDomain(db, target.id);
+}
+
+/**
+ * Up to `limit` image ids of a domain's questions, spread over the domain and stable from
+ * call to call (thumbnails do not jump about when the page refreshes).
+ */
+export function sampleImageIds(db: Db, domainId: number, limit = 8): number[] {
+  return db
+    .prepare(
+      `SELECT DISTINCT qi.image_id FROM question_images qi JOIN questions q ON q.id = qi.question_id
+       WHERE q.domain_id = ? AND qi.image_id IS NOT NULL
+       ORDER BY (qi.image_id * 2654435761) % 4294967296 LIMIT ?`,
+    )
+    .pluck()
+    .all(domainId, Math.max(0, Math.floor(limit))) as number[];
+}
+
+export function getImage(db: Db, id: number): ImageDetail | undefined {
+  return db.prepare('SELECT mime, bytes, width, height FROM images WHERE id = ?').get(id) as ImageDetail | undefined;
+}
+
+/** The image's thumbnail (WebP, at most 128 px on its longer side). */
+export function getThumbnail(db: Db, id: number): ImageBlob | undefined {
+  const bytes = db.prepare('SELECT thumb FROM images WHERE id = ?').pluck().get(id) as Buffer | undefined;
+  return bytes ? { mime: 'image/webp', bytes } : undefined;
+}
+
+const STEPS_OF = 'SELECT idx, text, mc, k, human FROM steps WHERE cot_id = ? ORDER BY idx';
+
+interface CotRow {
+  id: number;
+  questionId: number;
+  extId: string;
+  sourceId: number | null;
+  answer: string | null;
+  correct: number | null;
+}
+const COT_COLUMNS = 'c.id, c.question_id AS questionId, c.ext_id AS extId, c.source_id AS sourceId, c.answer, c.correct';
+
+export function getCot(db: Db, id: number): CotDetail | undefined {
+  const row = db.prepare(`SELECT ${COT_COLUMNS} FROM cots c WHERE c.id = ?`).get(id) as CotRow | undefined;
+  return row && withSteps(db, row);
+}
+
+function withSteps(db: Db, row: CotRow): CotDetail {
+  return {
+    ...row,
+    correct: row.correct === null ? null : row.correct === 1,
+    steps: db.prepare(STEPS_OF).all(row.id) as StepRow[],
+  };
+}
+
+/**
+ * CoTs with their steps in id order, a page at a time (pass the last id as `afterId`).
+ * Excluded domains are skipped unless asked for.
+ */
+export function pageCots(
+  db: Db,
+  opts: { pool?: Pool; domainId?: number; afterId?: number; limit?: number; includeExcluded?: boolean } = {},
+): CotDetail[] {
+  const rows = db
+    .prepare(
+      `SELECT ${COT_COLUMNS} FROM cots c JOIN questions q ON q.id = c.question_id JOIN domains d ON d.id = q.domain_id
+       WHERE c.id > :afterId AND (:pool IS NULL OR d.pool = :pool) AND (:domainId IS NULL OR d.id = :domainId)
+         AND (:includeExcluded OR d.excluded = 0)
+       ORDER BY c.id LIMIT :limit`,
+    )
+    .all({
+      afterId: opts.afterId ?? 0,
+      pool: opts.pool ?? null,
+      domainId: opts.domainId ?? null,
+      includeExcluded: opts.includeExcluded ? 1 : 0,
+      limit: opts.limit ?? 100,
+    }) as CotRow[];
+  return rows.map((r) => withSteps(db, r));
+}
+
+export function getQuestion(db: Db, id: number): QuestionDetail | undefined {
+  const q = db
+    .prepare(
+      `SELECT q.id, q.ext_id AS extId, q.domain_id AS domainId, d.name AS domain, d.pool, q.text, q.answer
+       FROM questions q JOIN domains d ON d.id = q.domain_id WHERE q.id = ?`,
+    )
+    .get(id) as Omit<QuestionDetail, 'images' | 'cotIds'> | undefined;
+  if (!q) return undefined;
+  return {
+    ...q,
+    images: db
+      .prepare('SELECT ord, image_id AS imageId, path FROM question_images WHERE question_id = ? ORDER BY ord')
+      .all(id) as QuestionDetail['images'],
+    cotIds: db.prepare('SELECT id FROM cots WHERE question_id = ? ORDER BY id').pluck().all(id) as number[],
+  };
+}
