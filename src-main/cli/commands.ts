@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { register as registerImport } from './import-command';
+import { register as registerSample } from './sample-command';
 
 /** Each CLI command registers itself here; one line per command module. */
 export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerImport,
+  registerSample,
 ];

@@ -1,0 +1,47 @@
+import { BLACK, BLUE, Canvas } from '../raster';
+import type { Rng } from '../rng';
+import { makeItem } from './item';
+import { LETTERS, misreadings, readThenSum, solve, type Problem } from './problem';
+
+const BARS = 4;
+const MAX_HEIGHT = 9;
+
+/**
+ * A bar chart of four bars A–D (left to right), each a stack of unit blocks so that a person
+ * can count the height. Question: the sum of two (three when long) bars.
+ */
+export function barsProblem(rng: Rng, long: boolean): Problem {
+  const heights = Array.from({ length: BARS }, () => rng.int(1, MAX_HEIGHT));
+  const asked = rng.sample(BARS, long ? 3 : 2).sort((a, b) => a - b);
+
+  const canvas = new Canvas(48);
+  canvas.fillRect(0, 46, 48, 2, BLACK);
+  heights.forEach((h, b) => {
+    const x = 2 + 12 * b;
+    // a block is 3 px tall with a 1 px gap: height h reaches up h blocks from the axis
+    for (let j = 0; j < h; j++) canvas.fillRect(x, 43 - 4 * j, 8, 3, BLUE);
+  });
+
+  // a misreading is off by one block, or the height of a neighbouring bar that the question
+  // does not ask about (a neighbour it does ask about would show up as a suspicious repeat)
+  const items = asked.map((b) => {
+    const neighbours = [b - 1, b + 1].filter((n) => n >= 0 && n < BARS && !asked.includes(n)).map((n) => heights[n]);
+    return makeItem(rng, heights[b], misreadings(heights[b], 1, MAX_HEIGHT, { extra: neighbours }));
+  });
+  const { steps, answerSlot, slotCount } = readThenSum(
+    asked.map((b, i) => ({ slot: i, render: (v: number) => `Bar ${LETTERS[b]} has height ${v} .` })),
+    items.length,
+  );
+  const names = asked.map((b) => `bar ${LETTERS[b]}`);
+  return {
+    task: 'bars',
+    question:
+      'The chart shows bars A, B, C and D from left to right; each block is one unit of height. ' +
+      `What is ${names.join(' plus ')}?`,
+    canvas,
+    items,
+    steps,
+    truth: solve(items, steps, slotCount),
+    answerSlot,
+  };
+}
