@@ -1,0 +1,177 @@
+import type { Db } from '../store/db';
+import {
+  cancelRequested,
+  claimJob,
+  failedRequests,
+  finishJob,
+  getJob,
+  heartbeat,
+  markDone,
+  markFailed,
+  openRequests,
+  ownerAlive,
+  requestCounters,
+  type JobKind,
+  type JobRow,
+  type JobStatus,
+  type RequestCounters,
+} from '../store/jobs-store';
+import { errorMessage, UserError } from '../errors';
+import type { ChatClient, ChatReply, ChatRequest } from './chat-client';
+
+/** What a kind of job does with each of its planned requests. */
+export interface JobHandler {
+  /** The request to send, or an error to record without asking the server (e.g. a missing image). */
+  build(key: string, payload: unknown): ChatRequest | { error: string };
+  /**
+   * Writes the reply's effect (new CoTs, step labels) and returns what to store as the
+   * request's result. Runs inside the transaction that marks the request done; throwing
+   * marks it failed instead and writes nothing.
+   */
+  apply(key: string, payload: unknown, reply: ChatReply): unknown;
+}
+
+export interface Pricing {
+  /** price per 1,000 prompt tokens, in any currency */
+  promptPer1k?: number;
+  completionPer1k?: number;
+}
+
+export interface JobProgress {
+  jobId: number;
+  kind: JobKind;
+  /** 'interrupted' when the row says running but its process is gone */
+  status: JobStatus;
+  counters: RequestCounters;
+  /** estimated from the token counts, when a price was given */
+  cost: number | null;
+  /** requests finished (done or failed) in this session, and its length */
+  sessionRequests: number;
+  sessionSeconds: number;
+  error: string | null;
+}
+
+export interface RunJobOptions {
+  client: ChatClient;
+  /** aborting stops the job: in-flight requests stay pending for the next resume */
+  signal?: AbortSignal;
+  onProgress?: (p: JobProgress) => void;
+  /** rows read from the store at a time */
+  pageSize?: number;
+}
+
+export function costOf(counters: RequestCounters, pricing: Pricing | undefined): number | null {
+  if (!pricing || (pricing.promptPer1k === undefined && pricing.completionPer1k === undefined)) return null;
+  const c = (counters.promptTokens / 1000) * (pricing.promptPer1k ?? 0) + (counters.completionTokens / 1000) * (pricing.completionPer1k ?? 0);
+  return Math.round(c * 1e6) / 1e6;
+}
+
+function pricingOf(job: JobRow): Pricing | undefined {
+  return (job.config as { pricing?: Pricing }).pricing;
+}
+
+/** A job's progress as stored: what the UI shows for a job no process is running. */
+export function jobProgress(db: Db, jobId: number, session = { requests: 0, seconds: 0 }): JobProgress {
+  const job = getJob(db, jobId);
+  if (!job) throw new UserError(`no job ${jobId}`);
+  const counters = requestCounters(db, jobId);
+  const status: JobStatus = job.status === 'running' && !ownerAlive(job) ? 'interrupted' : job.status;
+  return {
+    jobId,
+    kind: job.kind,
+    status,
+    counters,
+    cost: costOf(counters, pricingOf(job)),
+    sessionRequests: session.requests,
+    sessionSeconds: Math.round(session.seconds * 10) / 10,
+    error: job.error,
+  };
+}
+
+/**
+ * Runs (or resumes) a job until every planned request is done or has failed in this session.
+ * Finished requests are never sent again. A failed request is retried by the next resume.
+ */
+export async function runJob(db: Db, jobId: number, handler: JobHandler, opts: RunJobOptions): Promise<JobProgress> {
+  claimJob(db, jobId);
+  const started = performance.now();
+  const stop = new AbortController();
+  const onOuterAbort = () => stop.abort(opts.signal?.reason);
+  if (opts.signal?.aborted) onOuterAbort();
+  opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  let finishedHere = 0;
+  let lastBeat = Date.now();
+  const progress = () =>
+    jobProgress(db, jobId, { requests: finishedHere, seconds: (performance.now() - started) / 1000 });
+
+  const pageSize = opts.pageSize ?? 256;
+  let page: ReturnType<typeof openRequests> = [];
+  let afterKey: string | null = null;
+  let exhausted = false;
+  const next = () => {
+    if (!page.length && !exhausted) {
+      page = openRequests(db, jobId, afterKey, pageSize);
+      if (page.length) afterKey = page[page.length - 1].key;
+      else exhausted = true;
+    }
+    return page.shift();
+  };
+
+  async function worker(): Promise<void> {
+    for (let row = next(); row && !stop.signal.aborted; row = next()) {
+      const req = safeBuild(handler, row.key, row.payload);
+      if ('error' in req) {
+        markFailed(db, jobId, row.key, req.error, 1);
+      } else {
+        const out = await opts.client.complete(req, stop.signal);
+        if (!out.ok && out.kind === 'aborted') return; // left pending for the next resume
+        if (out.ok) {
+          const tokens = { promptTokens: out.reply.promptTokens, completionTokens: out.reply.completionTokens };
+          try {
+            db.transaction(() => {
+              const result = handler.apply(row.key, row.payload, out.reply);
+              markDone(db, jobId, row.key, result, { attempts: out.attempts, ...tokens });
+            })();
+          } catch (e) {
+            markFailed(db, jobId, row.key, `reply could not be used: ${errorMessage(e)}`, out.attempts, tokens);
+          }
+        } else {
+          markFailed(db, jobId, row.key, out.error, out.attempts);
+        }
+      }
+      finishedHere++;
+      if (cancelRequested(db, jobId)) stop.abort(new Error('cancel requested'));
+      if (Date.now() - lastBeat > 5000) {
+        heartbeat(db, jobId);
+        lastBeat = Date.now();
+      }
+      opts.onProgress?.(progress());
+    }
+  }
+
+  try {
+    await Promise.all(Array.from({ length: opts.client.concurrency }, () => worker()));
+  } catch (e) {
+    finishJob(db, jobId, 'failed', errorMessage(e));
+    opts.signal?.removeEventListener('abort', onOuterAbort);
+    throw e;
+  }
+  opts.signal?.removeEventListener('abort', onOuterAbort);
+  const counters = requestCounters(db, jobId);
+  if (stop.signal.aborted) finishJob(db, jobId, 'cancelled');
+  else if (counters.failed > 0) {
+    const first = failedRequests(db, jobId, 1)[0];
+    finishJob(db, jobId, 'failed', `${counters.failed} of ${counters.total} requests failed (first: ${first.key}: ${first.error}); run the job again to retry them`);
+  } else finishJob(db, jobId, 'completed');
+  const final = progress();
+  opts.onProgress?.(final);
+  return final;
+}
+
+function safeBuild(handler: JobHandler, key: string, payload: unknown): ChatRequest | { error: string } {
+  try {
+    return handler.build(key, payload);
+  } catch (e) {
+    return { error: `cannot build the request: ${errorMessage(e)}` };
+  }
+}
