@@ -1,0 +1,75 @@
+/**
+ * Installs (and can remove) our kernels in tfjs's global kernel registry. The stock kernel a
+ * fast one replaces is kept so that `unregisterFastKernels` restores it exactly (the
+ * microbenchmarks measure before/after in one process) and so that dtypes we do not handle
+ * fall back to it. Registering twice is a no-op.
+ */
+import { getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs';
+import type { KernelConfig } from '@tensorflow/tfjs';
+import { cpuGatherConfig, wasmGatherConfig } from './gather';
+import { cpuSegmentSumConfig, wasmSegmentSumConfig } from './segment-sum';
+import { wasmBatchMatMulConfig, wasmFusedMatMulConfig } from './wasm-matmul';
+
+export type FastBackend = 'wasm' | 'cpu';
+
+type Factory = (stock: KernelConfig | undefined) => KernelConfig;
+
+const FACTORIES: Record<FastBackend, Record<string, Factory>> = {
+  wasm: {
+    BatchMatMul: wasmBatchMatMulConfig,
+    _FusedMatMul: wasmFusedMatMulConfig,
+    UnsortedSegmentSum: wasmSegmentSumConfig,
+    GatherV2: wasmGatherConfig,
+  },
+  cpu: {
+    UnsortedSegmentSum: cpuSegmentSumConfig,
+    GatherV2: cpuGatherConfig,
+  },
+};
+
+/** backend → kernel name → the stock config we replaced (undefined: there was none). */
+const installed = new Map<FastBackend, Map<string, KernelConfig | undefined>>();
+
+/** Kernels we can install on each backend. */
+export function availableFastKernels(backendName: FastBackend): string[] {
+  return Object.keys(FACTORIES[backendName]);
+}
+
+/**
+ * Installs our kernels on `backendName` (all of them, or only `names`, e.g. to measure one
+ * kernel's effect) and returns the installed names. The same call twice is a no-op.
+ */
+export function registerFastKernels(backendName: FastBackend, names?: string[]): string[] {
+  const wanted = names ?? availableFastKernels(backendName);
+  for (const n of wanted) {
+    if (!(n in FACTORIES[backendName])) throw new Error(`no fast kernel ${n} for backend ${backendName}`);
+  }
+  const done = installed.get(backendName);
+  if (done && done.size === wanted.length && wanted.every((n) => done.has(n))) return [...done.keys()];
+  unregisterFastKernels(backendName);
+  const replaced = new Map<string, KernelConfig | undefined>();
+  for (const name of wanted) {
+    const stock = getKernel(name, backendName);
+    if (stock) unregisterKernel(name, backendName);
+    // The engine ran the stock setupFunc when the backend started; ours need none.
+    registerKernel(FACTORIES[backendName][name](stock));
+    replaced.set(name, stock);
+  }
+  installed.set(backendName, replaced);
+  return [...replaced.keys()];
+}
+
+export function unregisterFastKernels(backendName: FastBackend): void {
+  const replaced = installed.get(backendName);
+  if (!replaced) return;
+  for (const [name, stock] of replaced) {
+    unregisterKernel(name, backendName);
+    if (stock) registerKernel(stock);
+  }
+  installed.delete(backendName);
+}
+
+export function fastKernels(backendName: string): string[] {
+  const done = installed.get(backendName as FastBackend);
+  return done ? [...done.keys()] : [];
+}
