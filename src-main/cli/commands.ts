@@ -1,9 +1,13 @@
 import type { Command } from 'commander';
 import { register as registerImport } from './import-command';
 import { register as registerSample } from './sample-command';
+import { register as registerGenerate } from './generate-command';
+import { register as registerLabel } from './label-command';
 
 /** Each CLI command registers itself here; one line per command module. */
 export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerImport,
   registerSample,
+  registerGenerate,
+  registerLabel,
 ];

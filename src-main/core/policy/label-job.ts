@@ -38,7 +38,7 @@ export interface LabelPlan {
 const stepPrefix = (cotId: number, idx: number) => `c${cotId}/t${idx}/`;
 
 /** A step that is only a "Final answer: X" line: rollouts from it would just repeat X. */
-export function finalAnswerOf(stepText: string): string | null {
+export function answerOnlyStep(stepText: string): string | null {
   const s = splitSteps(stepText);
   return s.finalAnswer !== undefined && s.steps.length === 1 ? s.finalAnswer : null;
 }
@@ -79,7 +79,7 @@ export function planLabelJob(db: Db, config: LabelConfig): LabelPlan {
     const rows = stepsOf.all(c.id) as { idx: number; text: string; mc: number | null }[];
     rows.forEach((s, i) => {
       if (s.mc !== null && !config.relabel) return;
-      const final = i === rows.length - 1 ? finalAnswerOf(s.text) : null;
+      const final = i === rows.length - 1 ? answerOnlyStep(s.text) : null;
       if (final !== null) {
         finals.push({ cotId: c.id, idx: s.idx, m: answersMatch(final, c.answer, config.match) ? 1 : 0 });
         return;
