@@ -1,0 +1,63 @@
+/**
+ * A small seeded generator (mulberry32) whose whole state is one uint32, so a checkpoint can
+ * store it and a resumed run draws exactly the numbers an uninterrupted run would.
+ */
+export class Rng {
+  private s: number;
+
+  constructor(seed: number) {
+    // Scramble the seed so that nearby seeds start far apart.
+    this.s = hash32(seed >>> 0);
+  }
+
+  get state(): number {
+    return this.s;
+  }
+
+  set state(v: number) {
+    this.s = v >>> 0;
+  }
+
+  /** uniform in [0, 1) */
+  next(): number {
+    this.s = (this.s + 0x6d2b79f5) >>> 0;
+    let t = this.s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+
+  /** integer in [0, n) */
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+
+  /** standard normal (Box-Muller) */
+  normal(): number {
+    const u = 1 - this.next();
+    const v = this.next();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  }
+
+  /** A child generator for an independent stream (e.g. init vs batching). */
+  fork(): Rng {
+    return new Rng(Math.floor(this.next() * 4294967296));
+  }
+
+  /** In-place Fisher-Yates shuffle. */
+  shuffle<T extends { length: number; [i: number]: number }>(a: T): T {
+    for (let i = a.length - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      const tmp = a[i];
+      a[i] = a[j];
+      a[j] = tmp;
+    }
+    return a;
+  }
+}
+
+function hash32(x: number): number {
+  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
+  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
+  return (x ^ (x >>> 16)) >>> 0;
+}

@@ -1,0 +1,341 @@
+import type { Db } from '../store/db';
+import { UserError, errorMessage } from '../errors';
+import {
+  appendDomainWeights,
+  appendMetrics,
+  claimRun,
+  finishRun,
+  getModelSpec,
+  getRun,
+  heartbeat,
+  latestCheckpoint,
+  saveCheckpoint,
+  saveInstanceSnapshot,
+  saveRunInstances,
+  setModelSpec,
+  truncateRunAfter,
+  type MetricRow,
+  type RunStatus,
+} from '../store/runs-store';
+import { buildEngine, disposeEngine } from './build';
+import { packState, unpackState } from './checkpoint';
+import { parseTrainConfig, type TrainConfig } from './config';
+import type { Engine, EngineState, StepReport } from './engine';
+import { startBackend, type BackendRequest } from './tf-backend';
+import { disposeTrainingData, loadTrainingData, type ModelSpecJson, type TrainingData } from './training-data';
+
+/** Live progress of a run, as the worker streams it to its caller. */
+export interface RunProgress {
+  runId: number;
+  step: number;
+  totalSteps: number;
+  trainLoss: number | null;
+  weightedLoss: number | null;
+  metaLoss: number | null;
+  /** domain → weight (instance methods: mean weight of the domain's instances) */
+  domainWeights: Record<string, number> | null;
+  stepsPerSecond: number | null;
+  etaSeconds: number | null;
+}
+
+export interface RunOutcome {
+  runId: number;
+  method: string;
+  status: Exclude<RunStatus, 'running' | 'interrupted'>;
+  backend: string;
+  steps: number;
+  seconds: number;
+  trainLoss: number | null;
+  metaLoss: number | null;
+  domainWeights: Record<string, number>;
+  error: string | null;
+}
+
+export interface TrainHooks {
+  onProgress?: (p: RunProgress) => void;
+  /** polled every step: an in-process cancel (the database flag is polled too) */
+  shouldCancel?: () => boolean;
+  log?: (m: string) => void;
+  /** a key identifying the database, for the decoded-image cache */
+  dbKey?: string;
+  backend?: BackendRequest;
+  /** tests: throw right after the checkpoint of this step is written (a simulated crash) */
+  crashAfterCheckpoint?: number;
+  /** tests: replace the train loss at this step with NaN */
+  injectNaNAt?: number;
+}
+
+/** Checkpoint contents beyond the engine's state. */
+interface RunCheckpoint {
+  engine: EngineState;
+  seconds: number;
+  recentTrain: number[];
+  recentMeta: number[];
+}
+
+const RECENT = 20;
+const FLUSH_MS = 1000;
+const PROGRESS_MS = 100;
+
+export class SimulatedCrash extends Error {}
+
+/**
+ * Trains a run that exists in the store (created by createRun), from its last checkpoint if it
+ * has one. Writes metrics, weights, snapshots and checkpoints as it goes and leaves the run
+ * completed, cancelled or failed. Throws only for problems before training starts.
+ */
+export async function trainRun(db: Db, runId: number, hooks: TrainHooks = {}): Promise<RunOutcome> {
+  const log = hooks.log ?? (() => {});
+  const row = getRun(db, runId);
+  const config = parseTrainConfig(row.config, `run ${runId} config`);
+  const backend = await startBackend(hooks.backend ?? 'auto', log);
+  claimRun(db, runId, backend);
+  let data: TrainingData | undefined;
+  let engine: Engine | undefined;
+  try {
+    const existingSpec = getModelSpec<ModelSpecJson>(db, runId) ?? coldStartSpec(db, config);
+    data = await loadTrainingData(db, config, { dbKey: hooks.dbKey ?? 'db', existingSpec, log });
+    if (!existingSpec || !getModelSpec(db, runId)) setModelSpec(db, runId, data.spec);
+    engine = buildEngine(data, config, coldStartParams(db, config));
+    return runLoop(db, runId, config, backend, data, engine, hooks);
+  } catch (e) {
+    if (e instanceof SimulatedCrash) throw e;
+    const message = errorMessage(e);
+    finishRun(db, runId, 'failed', { error: message });
+    if (!(e instanceof UserError)) log(`run ${runId} failed: ${(e as Error).stack ?? message}`);
+    return {
+      runId,
+      method: config.method,
+      status: 'failed',
+      backend,
+      steps: getRun(db, runId).step,
+      seconds: getRun(db, runId).seconds,
+      trainLoss: null,
+      metaLoss: null,
+      domainWeights: {},
+      error: message,
+    };
+  } finally {
+    if (engine) disposeEngine(engine);
+    if (data) disposeTrainingData(data);
+  }
+}
+
+function coldStartSource(db: Db, config: TrainConfig): number | null {
+  const from = config.coldStart.fromRun;
+  if (from === null) return null;
+  const src = getRun(db, from);
+  if (src.status !== 'completed') {
+    throw new UserError(`coldStart.fromRun: run ${from} is ${src.status}; cold start needs a completed uniform run`);
+  }
+  if (src.method !== 'uniform') {
+    throw new UserError(`coldStart.fromRun: run ${from} is a ${src.method} run; cold start needs a completed uniform run`);
+  }
+  return from;
+}
+
+/** A cold start reuses the uniform run's model: same architecture, same vocabulary. */
+function coldStartSpec(db: Db, config: TrainConfig): ModelSpecJson | null {
+  const from = coldStartSource(db, config);
+  if (from === null) return null;
+  const spec = getModelSpec<ModelSpecJson>(db, from);
+  if (!spec) throw new UserError(`coldStart.fromRun: run ${from} has no stored model`);
+  if (JSON.stringify(spec.model) !== JSON.stringify(config.model)) {
+    throw new UserError(
+      `coldStart.fromRun: run ${from} trained a different model (its "model" settings differ from this config's); ` +
+        'use the same model settings or another run',
+    );
+  }
+  return spec;
+}
+
+function coldStartParams(db: Db, config: TrainConfig): Record<string, Float32Array> | undefined {
+  const from = coldStartSource(db, config);
+  if (from === null) return undefined;
+  const ck = latestCheckpoint(db, from);
+  if (!ck) throw new UserError(`coldStart.fromRun: run ${from} has no checkpoint to start from`);
+  return unpackState<RunCheckpoint>(ck.state).engine.lower.params;
+}
+
+function domainRecord(names: string[], w: number[]): Record<string, number> {
+  return Object.fromEntries(names.map((d, i) => [d, w[i]]));
+}
+
+const meanOf = (a: number[]) => (a.length ? a.reduce((s, x) => s + x, 0) / a.length : null);
+
+function runLoop(
+  db: Db,
+  runId: number,
+  config: TrainConfig,
+  backend: string,
+  data: TrainingData,
+  engine: Engine,
+  hooks: TrainHooks,
+): RunOutcome {
+  const domains = data.spec.domains;
+  const weighting = engine.upper.weighting;
+  const instanceMethod = config.method === 'instance-table' || config.method === 'instance-net';
+  let seconds = 0;
+  let recentTrain: number[] = [];
+  let recentMeta: number[] = [];
+
+  const ck = latestCheckpoint(db, runId);
+  if (ck) {
+    const state = unpackState<RunCheckpoint>(ck.state);
+    engine.setState(state.engine);
+    seconds = state.seconds;
+    recentTrain = state.recentTrain;
+    recentMeta = state.recentMeta;
+    truncateRunAfter(db, runId, ck.step);
+    hooks.log?.(`run ${runId}: resuming from the checkpoint at step ${ck.step}`);
+  } else {
+    truncateRunAfter(db, runId, -1);
+    db.transaction(() => {
+      saveRunInstances(db, runId, data.train.cotIds, data.train.domain, domains);
+      if (config.method !== 'uniform') appendDomainWeights(db, runId, 0, domainRecord(domains, weighting.domainWeights()));
+      if (instanceMethod) saveInstanceSnapshot(db, runId, 0, weighting.instanceWeights()!);
+    })();
+  }
+
+  const pending: MetricRow[] = [];
+  let interval: StepReport[] = [];
+  let intervalStart = performance.now();
+  const startedAt = performance.now();
+  const secondsAtStart = seconds;
+  let lastFlush = performance.now();
+  let lastProgress = 0;
+  let rate: number | null = null;
+  let lastMeta: number | null = recentMeta.length ? recentMeta[recentMeta.length - 1] : null;
+  const stepsAtStart = engine.step;
+
+  const elapsed = () => secondsAtStart + (performance.now() - startedAt) / 1000;
+  const checkpoint = () => {
+    const state: RunCheckpoint = { engine: engine.getState(), seconds: elapsed(), recentTrain, recentMeta };
+    saveCheckpoint(db, runId, engine.step, packState(state));
+  };
+  const recordWeights = (step: number) => {
+    if (config.method !== 'uniform') appendDomainWeights(db, runId, step, domainRecord(domains, weighting.domainWeights()));
+    if (instanceMethod) saveInstanceSnapshot(db, runId, step, weighting.instanceWeights()!);
+  };
+  const flush = (extra?: () => void): boolean => {
+    let cancel = false;
+    db.transaction(() => {
+      appendMetrics(db, runId, pending.splice(0));
+      extra?.();
+      cancel = heartbeat(db, runId, {
+        step: engine.step,
+        seconds: elapsed(),
+        trainLoss: meanOf(recentTrain),
+        metaLoss: meanOf(recentMeta),
+      });
+    })();
+    lastFlush = performance.now();
+    return cancel;
+  };
+  const progress = (force: boolean) => {
+    const t = performance.now();
+    if (!hooks.onProgress || (!force && t - lastProgress < PROGRESS_MS)) return;
+    lastProgress = t;
+    const done = engine.step - stepsAtStart;
+    rate = done > 0 ? done / ((t - startedAt) / 1000) : null;
+    hooks.onProgress({
+      runId,
+      step: engine.step,
+      totalSteps: config.steps,
+      trainLoss: meanOf(recentTrain),
+      weightedLoss: interval.length ? interval[interval.length - 1].weightedLoss : null,
+      metaLoss: lastMeta,
+      domainWeights: domainRecord(domains, weighting.domainWeights()),
+      stepsPerSecond: rate,
+      etaSeconds: rate ? (config.steps - engine.step) / rate : null,
+    });
+  };
+  const outcome = (status: RunOutcome['status'], error: string | null): RunOutcome => ({
+    runId,
+    method: config.method,
+    status,
+    backend,
+    steps: engine.step,
+    seconds: elapsed(),
+    trainLoss: meanOf(recentTrain),
+    metaLoss: meanOf(recentMeta),
+    domainWeights: domainRecord(domains, weighting.domainWeights()),
+    error,
+  });
+  const summary = (o: RunOutcome) => ({
+    steps: o.steps,
+    seconds: o.seconds,
+    trainLoss: o.trainLoss,
+    metaLoss: o.metaLoss,
+    domainWeights: o.domainWeights,
+    backend,
+  });
+
+  while (engine.step < config.steps) {
+    const r = engine.runStep();
+    if (hooks.injectNaNAt === r.step) r.trainLoss = NaN;
+    const bad = [r.trainLoss, r.weightedLoss, r.metaLoss ?? 0].some((x) => !Number.isFinite(x));
+    if (bad) {
+      const last = latestCheckpoint(db, runId);
+      const which = !Number.isFinite(r.metaLoss ?? 0) ? `meta loss (${r.metaLoss})` : `training loss (${r.trainLoss})`;
+      const error =
+        `non-finite ${which} at step ${r.step}; the run stopped and its last good checkpoint ` +
+        (last ? `(step ${last.step}) is kept` : 'does not exist (none was written yet)') +
+        '. Lower lower.lr or upper.metaLr, check the data for extreme labels, and start a new run.';
+      flush();
+      finishRun(db, runId, 'failed', { error });
+      hooks.log?.(`run ${runId}: ${error}`);
+      return { ...outcome('failed', error), steps: last?.step ?? 0 };
+    }
+    recentTrain.push(r.trainLoss);
+    if (recentTrain.length > RECENT) recentTrain.shift();
+    if (r.metaLoss !== null) {
+      lastMeta = r.metaLoss;
+      recentMeta.push(r.metaLoss);
+      if (recentMeta.length > RECENT) recentMeta.shift();
+    }
+    interval.push(r);
+    if (r.step % config.metricsEvery === 0 || r.step === config.steps) {
+      const metas = interval.filter((x) => x.metaLoss !== null).map((x) => x.metaLoss!);
+      const secs = (performance.now() - intervalStart) / 1000;
+      pending.push({
+        step: r.step,
+        trainLoss: meanOf(interval.map((x) => x.trainLoss)),
+        weightedLoss: meanOf(interval.map((x) => x.weightedLoss)),
+        metaLoss: meanOf(metas),
+        lr: r.lr,
+        throughput: secs > 0 ? interval.reduce((n, x) => n + x.instances, 0) / secs : null,
+      });
+      interval = [];
+      intervalStart = performance.now();
+    }
+    const snapshotDue = r.step % config.snapshotEvery === 0 || r.step === config.steps;
+    const checkpointDue = r.step % config.checkpointEvery === 0 || r.step === config.steps;
+    let cancel = hooks.shouldCancel?.() ?? false;
+    if (snapshotDue || checkpointDue || performance.now() - lastFlush > FLUSH_MS || cancel) {
+      // The checkpoint and everything logged up to it are committed together.
+      cancel =
+        flush(() => {
+          if (snapshotDue) recordWeights(r.step);
+          if (checkpointDue) checkpoint();
+        }) || cancel;
+    }
+    progress(r.step === config.steps);
+    if (checkpointDue && hooks.crashAfterCheckpoint === r.step) throw new SimulatedCrash(`simulated crash after step ${r.step}`);
+    if (cancel && r.step < config.steps) {
+      flush(() => {
+        recordWeights(r.step);
+        checkpoint();
+      });
+      const o = outcome('cancelled', null);
+      finishRun(db, runId, 'cancelled', { summary: summary(o) });
+      hooks.log?.(`run ${runId}: cancelled at step ${r.step}`);
+      return o;
+    }
+  }
+  const o = outcome('completed', null);
+  flush();
+  finishRun(db, runId, 'completed', { summary: summary(o) });
+  return o;
+}
+
