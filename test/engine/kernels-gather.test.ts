@@ -17,8 +17,9 @@ function rand(shape: number[], seed: number): tf.Tensor {
   return tf.tensor(randomFloats(shape.reduce((a, b) => a * b, 1), seed), shape);
 }
 
-function ints(values: number[], shape?: number[]): tf.Tensor {
-  return tf.tensor(values, shape ?? [values.length], 'int32');
+/** int32 ids; typed 1-D because tfjs's signatures say so, though some cases pass 2-D ids. */
+function ints(values: number[], shape?: number[]): tf.Tensor1D {
+  return tf.tensor(values, shape ?? [values.length], 'int32') as tf.Tensor1D;
 }
 
 interface SegCase {
