@@ -19,7 +19,7 @@ function rand(shape: number[], seed: number): tf.Tensor {
 
 /** int32 ids; typed 1-D because tfjs's signatures say so, though some cases pass 2-D ids. */
 function ints(values: number[], shape?: number[]): tf.Tensor1D {
-  return tf.tensor(values, shape ?? [values.length], 'int32') as tf.Tensor1D;
+  return tf.tensor(values, shape ?? [values.length], 'int32') as unknown as tf.Tensor1D;
 }
 
 interface SegCase {
@@ -97,7 +97,7 @@ describe('UnsortedSegmentSum matches the cpu reference', () => {
     for (const backend of BACKENDS) {
       await tf.setBackend(backend);
       const x = tf.tensor(xv, [rows, width]);
-      const ids = tf.tensor(idv, [rows], 'int32');
+      const ids = tf.tensor1d(idv, 'int32');
       const t0 = performance.now();
       const y = tf.unsortedSegmentSum(x, ids, vocab);
       const got = await y.data();
