@@ -94,7 +94,7 @@ class JsonlSplitter {
     const data = this.pending + text;
     let from = 0;
     for (let nl = data.indexOf('\n'); nl >= 0; nl = data.indexOf('\n', from)) {
-      this.parseLine(data.slice(from, nl), out);
+      this.parseLine(data.slice(from, nl), out, false);
       from = nl + 1;
     }
     this.pending = data.slice(from);
@@ -103,12 +103,12 @@ class JsonlSplitter {
 
   end(): RawRecord[] {
     const out: RawRecord[] = [];
-    if (this.pending) this.parseLine(this.pending, out);
+    if (this.pending) this.parseLine(this.pending, out, true);
     this.pending = '';
     return out;
   }
 
-  private parseLine(raw: string, out: RawRecord[]): void {
+  private parseLine(raw: string, out: RawRecord[], lastLine: boolean): void {
     this.line++;
     let text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (this.line === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
@@ -116,8 +116,9 @@ class JsonlSplitter {
     const parsed = parseJson(text);
     if (!parsed.ok) {
       const at = positionIn(text, parsed.failure.offset, { line: this.line, column: 1 });
-      // A first line that is only the start of a value: a pretty-printed object, not JSONL.
-      if (this.count === 0 && parsed.failure.offset >= text.trimEnd().length) {
+      // A first line that is only the start of a value, with more lines after it: a
+      // pretty-printed object, not JSONL.
+      if (this.count === 0 && !lastLine && parsed.failure.offset >= text.trimEnd().length) {
         throw new UserError(
           `${this.file}:${this.line}:1: the top-level value is a JSON object spread over several lines; ` +
             'expected a JSON array of records ([{...}, {...}]) or JSONL (one complete JSON object per line)',
