@@ -1,0 +1,104 @@
+import { createHash } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** What the fake server answers one request with. */
+export interface FakeResponse {
+  status?: number;
+  headers?: Record<string, string>;
+  /** an object is sent as JSON; a string as it is (for malformed replies) */
+  body: unknown;
+  /** wait this long before answering (a slow server) */
+  delayMs?: number;
+}
+
+export interface FakeRequest {
+  body: {
+    model: string;
+    messages: { role: string; content: string | { type: string; text?: string; image_url?: { url: string } }[] }[];
+    n?: number;
+    temperature?: number;
+    max_tokens?: number;
+  };
+  headers: IncomingMessage['headers'];
+  /** the text of the last user turn */
+  prompt: string;
+  /** data: URLs of the images sent */
+  images: string[];
+  /** a short hash of the prompt: one logical request, however often it is retried */
+  key: string;
+  /** 1 for the first time this key is seen, 2 for its retry, ... */
+  hit: number;
+}
+
+export interface FakeServer {
+  url: string;
+  /** hits per prompt key */
+  hits: Map<string, number>;
+  requests: FakeRequest[];
+  close(): Promise<void>;
+}
+
+export function promptKey(prompt: string): string {
+  return createHash('sha1').update(prompt).digest('hex').slice(0, 12);
+}
+
+/** An OpenAI-style chat completion reply with these texts as its choices. */
+export function chatReply(texts: string[], usage = { prompt_tokens: 100, completion_tokens: 20 * texts.length }) {
+  return {
+    id: 'chatcmpl-test',
+    object: 'chat.completion',
+    model: 'fake',
+    choices: texts.map((content, index) => ({ index, message: { role: 'assistant', content }, finish_reason: 'stop' })),
+    usage,
+  };
+}
+
+/**
+ * A local server speaking `POST /v1/chat/completions`, on 127.0.0.1 and a free port. Each
+ * request is answered by `respond`, which sees the parsed request and how often its prompt
+ * came before.
+ */
+export async function startFakeServer(respond: (req: FakeRequest) => FakeResponse | Promise<FakeResponse>): Promise<FakeServer> {
+  const hits = new Map<string, number>();
+  const requests: FakeRequest[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      void (async () => {
+        if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
+          res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `no route ${req.url}` } }));
+          return;
+        }
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as FakeRequest['body'];
+        const last = body.messages[body.messages.length - 1];
+        const parts = typeof last.content === 'string' ? [{ type: 'text', text: last.content }] : last.content;
+        const prompt = parts.filter((p) => p.type === 'text').map((p) => p.text ?? '').join('');
+        const images = parts.filter((p) => p.type === 'image_url').map((p) => p.image_url?.url ?? '');
+        const key = promptKey(prompt);
+        const hit = (hits.get(key) ?? 0) + 1;
+        hits.set(key, hit);
+        const r: FakeRequest = { body, headers: req.headers, prompt, images, key, hit };
+        requests.push(r);
+        const out = await respond(r);
+        if (out.delayMs) await new Promise((f) => setTimeout(f, out.delayMs));
+        if (res.destroyed) return;
+        res.writeHead(out.status ?? 200, { 'content-type': 'application/json', ...out.headers });
+        res.end(typeof out.body === 'string' ? out.body : JSON.stringify(out.body));
+      })();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/v1`,
+    hits,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
