@@ -122,8 +122,9 @@ describe('import formats', () => {
   });
 
   const real = join(sharedFixtures, 'visualprm-conversations.meta_MMMU_Pro.json');
-  it.skipIf(!existsSync(real))(
-    `real MMMU-Pro meta set: 1,656 CoTs, 1,656 missing images, the MMMU subjects as domains (skipped: ${real} is absent)`,
+  const absent = existsSync(real) ? '' : ` (skipped: ${real} is absent)`;
+  it.skipIf(!!absent)(
+    `real MMMU-Pro meta set: 1,656 CoTs, 1,656 missing images, the MMMU subjects as domains${absent}`,
     async () => {
       db = memoryDb();
       const progress: number[] = [];
