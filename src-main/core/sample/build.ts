@@ -3,7 +3,7 @@ import type { BenchmarkConfig, MetaPoolConfig, SampleConfig, TrainDomainConfig }
 import { monteCarloLabels, questionPolicy, sampleCot, type PolicyKnobs } from './policy';
 import type { Canvas } from './raster';
 import { Rng } from './rng';
-import { makeProblem, type Problem, type TaskName } from './tasks';
+import { makeProblem, type Problem, type StepPlan, type TaskName } from './tasks';
 
 /** One generated CoT with what only the generator knows (kept out of the corpus file). */
 export interface SampleCot {
@@ -11,6 +11,8 @@ export interface SampleCot {
   task: TaskName;
   /** true step correctness: the prefix up to and including the step is error-free */
   stepCorrect: boolean[];
+  /** what each step does: read a value off the image, calculate, or answer */
+  kinds: StepPlan['kind'][];
   /** the Monte Carlo labels before any corruption (train pool only) */
   cleanM?: number[];
   corrupted?: boolean[];
@@ -96,12 +98,17 @@ function buildTrainDomain(d: TrainDomainConfig, seed: number): SampleDomain {
         },
         task: d.task,
         stepCorrect: trace.stepCorrect,
+        kinds: kindsOf(drawn.problem),
         cleanM,
         corrupted,
       });
     }
   }
   return out;
+}
+
+function kindsOf(problem: Problem): StepPlan['kind'][] {
+  return problem.steps.map((s) => s.kind);
 }
 
 /** What a broken labelling pipeline writes instead of the true Monte Carlo estimate. */
@@ -128,6 +135,7 @@ function buildMeta(meta: MetaPoolConfig, seed: number): SampleDomain {
         },
         task,
         stepCorrect: trace.stepCorrect,
+        kinds: kindsOf(drawn.problem),
       });
     }
   }
@@ -154,6 +162,7 @@ function buildBenchmark(b: BenchmarkConfig, seed: number): SampleDomain {
         },
         task,
         stepCorrect: trace.stepCorrect,
+        kinds: kindsOf(drawn.problem),
       });
     }
   }

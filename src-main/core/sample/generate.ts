@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors';
 import type { Pool } from '../types';
@@ -53,13 +53,20 @@ export async function generateSample(outDir: string, options: GenerateSampleOpti
   }
   const config = parseSampleConfig(options.config ?? defaultSampleConfig());
   const progress = options.onProgress ?? (() => {});
-  prepareOutDir(outDir);
-
+  checkOutDir(outDir); // before the work, not after it
   progress(0, 'generating');
   const data = buildSample(config, seed);
-  progress(0.3, 'drawing images');
-  const images = await writeImages(outDir, data, config.imageSize, (f) => progress(0.3 + 0.65 * f, 'drawing images'));
+  return writeSample(outDir, data, (f, stage) => progress(0.3 + 0.7 * f, stage));
+}
 
+/** Writes generated data to a prepared folder (generateSample's second half; tests use it). */
+export async function writeSample(
+  outDir: string,
+  data: SampleData,
+  progress: (fraction: number, stage: string) => void = () => {},
+): Promise<SampleSummary> {
+  prepareOutDir(outDir);
+  const images = await writeImages(outDir, data, data.config.imageSize, (f) => progress(0.95 * f, 'drawing images'));
   const lines = data.domains.flatMap((d) => d.cots.map((c) => JSON.stringify(c.record)));
   writeFileSync(join(outDir, CORPUS_FILE), lines.join('\n') + '\n');
   const truth = truthOf(data);
@@ -68,12 +75,11 @@ export async function generateSample(outDir: string, options: GenerateSampleOpti
 
   const domains: Record<string, SampleDomainSummary> = {};
   for (const d of data.domains) {
-    const quality = d.pool === 'train' ? truth.domains[d.name].quality : null;
-    domains[d.name] = { pool: d.pool, cots: d.cots.length, quality: typeof quality === 'number' ? quality : null };
+    domains[d.name] = { pool: d.pool, cots: d.cots.length, quality: d.pool === 'train' ? truth.quality[d.name] : null };
   }
   return {
     out: outDir,
-    seed,
+    seed: data.seed,
     corpus: join(outDir, CORPUS_FILE),
     truth: join(outDir, TRUTH_FILE),
     records: lines.length,
@@ -82,14 +88,21 @@ export async function generateSample(outDir: string, options: GenerateSampleOpti
   };
 }
 
+/** Refuses a folder that holds something other than an earlier sample. */
+function checkOutDir(outDir: string): void {
+  if (!existsSync(outDir)) return;
+  if (!statSync(outDir).isDirectory()) throw new UserError(`${outDir} is a file, not a folder; choose a folder for --out`);
+  const entries = readdirSync(outDir);
+  if (entries.length > 0 && !entries.includes(TRUTH_FILE)) {
+    throw new UserError(
+      `${outDir} is not empty and holds no earlier sample (no ${TRUTH_FILE}); choose an empty or new folder for --out`,
+    );
+  }
+}
+
 function prepareOutDir(outDir: string): void {
+  checkOutDir(outDir);
   if (existsSync(outDir)) {
-    const entries = readdirSync(outDir);
-    if (entries.length > 0 && !entries.includes(TRUTH_FILE)) {
-      throw new UserError(
-        `${outDir} is not empty and holds no earlier sample (no ${TRUTH_FILE}); choose an empty or new folder for --out`,
-      );
-    }
     // an earlier sample: replace it whole, so no stale image of a larger config survives
     rmSync(join(outDir, IMAGES_DIR), { recursive: true, force: true });
     rmSync(join(outDir, CORPUS_FILE), { force: true });

@@ -1,5 +1,6 @@
 import type { Rng } from './rng';
 import type { Problem, StepPlan } from './tasks';
+import { misread } from './tasks/item';
 
 /** The policy's error knobs for a pool or domain (see the README's config section). */
 export interface PolicyKnobs {
@@ -53,7 +54,7 @@ function execute(problem: Problem, pol: QuestionPolicy, values: number[], t: num
         const item = problem.items[slot];
         let v = item.truth;
         if (rng.chance(pol.readError[slot])) {
-          v = rng.chance(HABITUAL_MISREAD) ? item.preferred : rng.pick(item.alternatives);
+          v = rng.chance(HABITUAL_MISREAD) ? item.preferred : misread(item, rng);
         }
         values[slot] = v;
       }

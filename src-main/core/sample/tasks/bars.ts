@@ -1,7 +1,7 @@
 import { BLACK, BLUE, Canvas } from '../raster';
 import type { Rng } from '../rng';
-import { makeItem } from './item';
-import { LETTERS, misreadings, readThenSum, solve, type Problem } from './problem';
+import { edgeWeighted, makeItem } from './item';
+import { LETTERS, offByOne, readThenSum, solve, type Problem } from './problem';
 
 const BARS = 4;
 const MAX_HEIGHT = 9;
@@ -11,7 +11,7 @@ const MAX_HEIGHT = 9;
  * can count the height. Question: the sum of two (three when long) bars.
  */
 export function barsProblem(rng: Rng, long: boolean): Problem {
-  const heights = Array.from({ length: BARS }, () => rng.int(1, MAX_HEIGHT));
+  const heights = Array.from({ length: BARS }, () => edgeWeighted(rng, 1, MAX_HEIGHT));
   const asked = rng.sample(BARS, long ? 3 : 2).sort((a, b) => a - b);
 
   const canvas = new Canvas(48);
@@ -26,7 +26,7 @@ export function barsProblem(rng: Rng, long: boolean): Problem {
   // does not ask about (a neighbour it does ask about would show up as a suspicious repeat)
   const items = asked.map((b) => {
     const neighbours = [b - 1, b + 1].filter((n) => n >= 0 && n < BARS && !asked.includes(n)).map((n) => heights[n]);
-    return makeItem(rng, heights[b], misreadings(heights[b], 1, MAX_HEIGHT, { extra: neighbours }));
+    return makeItem(rng, heights[b], offByOne(heights[b], 1, MAX_HEIGHT), neighbours);
   });
   const { steps, answerSlot, slotCount } = readThenSum(
     asked.map((b, i) => ({ slot: i, render: (v: number) => `Bar ${LETTERS[b]} has height ${v} .` })),

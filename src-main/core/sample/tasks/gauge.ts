@@ -1,7 +1,7 @@
 import { BLACK, BLUE, Canvas, GREEN, RED, type Rgb } from '../raster';
 import type { Rng } from '../rng';
 import { makeItem } from './item';
-import { misreadings, readThenSum, solve, type Problem } from './problem';
+import { offByOne, readThenSum, solve, type Problem } from './problem';
 
 const POSITIONS = 8;
 const CENTRE = 24;
@@ -33,7 +33,7 @@ export function gaugeProblem(rng: Rng, long: boolean): Problem {
   canvas.fillDisc(CENTRE, CENTRE, 2.2, BLACK);
 
   // misreading a dial means taking the neighbouring position (wrapping past 7 to 0)
-  const items = positions.map((p) => makeItem(rng, p, misreadings(p, 0, POSITIONS - 1, { wrap: true })));
+  const items = positions.map((p) => makeItem(rng, p, offByOne(p, 0, POSITIONS - 1, { wrap: true })));
   const { steps, answerSlot, slotCount } = readThenSum(
     needles.map((n, i) => ({ slot: i, render: (v: number) => `The ${n.name} needle points to ${v} .` })),
     items.length,

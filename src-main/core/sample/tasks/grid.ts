@@ -1,7 +1,7 @@
 import { COLOUR_NAMES, COLOURS, Canvas, type ColourName } from '../raster';
 import type { Rng } from '../rng';
-import { makeItem } from './item';
-import { misreadings, readThenSum, solve, type Problem } from './problem';
+import { edgeWeighted, makeItem } from './item';
+import { offByOne, readThenSum, solve, type Problem } from './problem';
 
 const N = 6;
 const CELL = 8;
@@ -11,17 +11,23 @@ const CELL = 8;
  * long) given rows; the policy counts row by row.
  */
 export function gridProblem(rng: Rng, long: boolean): Problem {
-  const cells: ColourName[] = Array.from({ length: N * N }, () => rng.pick(COLOUR_NAMES));
+  const colour = rng.pick(COLOUR_NAMES);
+  const others = COLOUR_NAMES.filter((c) => c !== colour);
+  // each row's count of the asked colour follows the misreading's own law (see edgeWeighted)
+  const rowCounts = Array.from({ length: N }, () => edgeWeighted(rng, 0, N));
+  const cells: ColourName[] = [];
+  for (const count of rowCounts) {
+    const hits = new Set(rng.sample(N, count));
+    for (let c = 0; c < N; c++) cells.push(hits.has(c) ? colour : rng.pick(others));
+  }
   const canvas = new Canvas(48);
   cells.forEach((c, i) => canvas.fillRect((i % N) * CELL, Math.floor(i / N) * CELL, CELL - 1, CELL - 1, COLOURS[c]));
 
-  const colour = rng.pick(COLOUR_NAMES);
   const rows = rng.sample(N, long ? 3 : 2).sort((a, b) => a - b);
-  const rowCount = (r: number) => cells.slice(r * N, r * N + N).filter((c) => c === colour).length;
   // a misreading is off by one, or the count of an adjacent row the question does not ask about
   const items = rows.map((r) => {
-    const neighbours = [r - 1, r + 1].filter((n) => n >= 0 && n < N && !rows.includes(n)).map(rowCount);
-    return makeItem(rng, rowCount(r), misreadings(rowCount(r), 0, N, { extra: neighbours }));
+    const neighbours = [r - 1, r + 1].filter((n) => n >= 0 && n < N && !rows.includes(n)).map((n) => rowCounts[n]);
+    return makeItem(rng, rowCounts[r], offByOne(rowCounts[r], 0, N), neighbours);
   });
   const { steps, answerSlot, slotCount } = readThenSum(
     rows.map((r, i) => ({ slot: i, render: (v: number) => `Row ${r + 1} has ${v} ${colour} cells .` })),

@@ -1,22 +1,23 @@
 import { GREEN, RED } from '../raster';
 import type { Rng } from '../rng';
 import { absDiff, BOARD, BOARD_CELL, boardCanvas, renderDiff } from './board';
-import { makeItem } from './item';
-import { misreadings, solve, type Problem, type StepPlan } from './problem';
+import { edgeWeighted, makeItem } from './item';
+import { offByOne, solve, type Problem, type StepPlan } from './problem';
 
 /**
  * A green and a red cell on a 6×6 board. Question: the length of the shortest path between
  * them moving up, down, left or right (rows apart + columns apart).
  */
 export function pathProblem(rng: Rng): Problem {
-  const [green, red] = rng.sample(BOARD * BOARD, 2);
+  // slots: green row, green column, red row, red column (1-based, as in the text), each
+  // distributed like its misreadings (see edgeWeighted); the two cells never coincide
+  let pos: number[];
+  do pos = Array.from({ length: 4 }, () => edgeWeighted(rng, 1, BOARD));
+  while (pos[0] === pos[2] && pos[1] === pos[3]);
   const canvas = boardCanvas();
-  for (const [cell, colour] of [[green, GREEN], [red, RED]] as const) {
-    canvas.fillRect((cell % BOARD) * BOARD_CELL, Math.floor(cell / BOARD) * BOARD_CELL, BOARD_CELL - 1, BOARD_CELL - 1, colour);
-  }
+  canvas.fillRect((pos[1] - 1) * BOARD_CELL, (pos[0] - 1) * BOARD_CELL, BOARD_CELL - 1, BOARD_CELL - 1, GREEN);
+  canvas.fillRect((pos[3] - 1) * BOARD_CELL, (pos[2] - 1) * BOARD_CELL, BOARD_CELL - 1, BOARD_CELL - 1, RED);
 
-  // slots: green row, green column, red row, red column (1-based as in the text)
-  const pos = [Math.floor(green / BOARD) + 1, (green % BOARD) + 1, Math.floor(red / BOARD) + 1, (red % BOARD) + 1];
   const items = pos.map((v, i) => {
     // a misreading never puts the two cells on one square (the text alone would flag that)
     const own = i < 2 ? 0 : 2;
@@ -25,7 +26,7 @@ export function pathProblem(rng: Rng): Problem {
     const clash = isRow
       ? pos[own + 1] === pos[other + 1] ? [pos[other]] : []
       : pos[own] === pos[other] ? [pos[other + 1]] : [];
-    return makeItem(rng, v, misreadings(v, 1, BOARD, { exclude: clash }));
+    return makeItem(rng, v, offByOne(v, 1, BOARD, { exclude: clash }));
   });
   const steps: StepPlan[] = [
     { kind: 'read', slots: [0, 1], render: ([r, c]) => `The green cell is in row ${r} , column ${c} .` },

@@ -4,14 +4,18 @@ export type TaskName = 'bars' | 'count' | 'gauge' | 'grid' | 'compare' | 'path';
 export const TASK_NAMES: readonly TaskName[] = ['bars', 'count', 'gauge', 'grid', 'compare', 'path'];
 
 /**
- * A value the policy must read off the image. `alternatives` are the plausible misreadings
- * (off by one, a neighbouring item), chosen so that none can be told from a true reading by
- * the text alone; `preferred` is this question's habitual misreading, which makes a model's
- * mistakes on one question correlated, as real models' are.
+ * A value the policy must read off the image. Its misreadings (off by one, or a neighbouring
+ * item's value) are chosen so that none can be told from a true reading by the text alone;
+ * `preferred` is this question's habitual misreading, which makes a model's mistakes on one
+ * question correlated, as real models' are.
  */
 export interface ReadItem {
   truth: number;
-  /** empty when no misreading is plausible: the item is then always read right */
+  /** off-by-one values inside the range */
+  nearby: number[];
+  /** values of neighbouring items the question does not ask about */
+  neighbours: number[];
+  /** all plausible misreadings; empty when there is none: the item is then always read right */
   alternatives: number[];
   preferred: number;
   /** relative difficulty of reading this item (multiplies the misread probability) */
@@ -45,17 +49,12 @@ export interface Problem {
   answerSlot: number;
 }
 
-/** Misreadings of a value: ±1 (inside [lo, hi], or wrapping when `wrap`), then extra values. */
-export function misreadings(
-  truth: number,
-  lo: number,
-  hi: number,
-  opts: { wrap?: boolean; extra?: number[]; exclude?: number[] } = {},
-): number[] {
+/** The off-by-one readings of a value inside [lo, hi] (wrapping round a dial when `wrap`). */
+export function offByOne(truth: number, lo: number, hi: number, opts: { wrap?: boolean; exclude?: number[] } = {}): number[] {
   const span = hi - lo + 1;
-  const near = [truth - 1, truth + 1].map((v) => (opts.wrap ? lo + ((((v - lo) % span) + span) % span) : v));
   const out: number[] = [];
-  for (const v of [...near, ...(opts.extra ?? [])]) {
+  for (let v of [truth - 1, truth + 1]) {
+    if (opts.wrap) v = lo + ((((v - lo) % span) + span) % span);
     if (v < lo || v > hi || v === truth || out.includes(v) || opts.exclude?.includes(v)) continue;
     out.push(v);
   }
