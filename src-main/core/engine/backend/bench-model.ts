@@ -3,9 +3,12 @@
  * backends before the real PRM exists: a token-embedding gather with mean pooling, a patch
  * embedding by matMul ([batch·patches, 192]·[192, 64], as the compact PRM embeds image
  * patches without convolutions), a two-layer MLP head on the concatenation, sigmoid, MSE
- * against soft labels, Adam. Shapes follow issue 8; all sizes are configurable.
+ * against soft labels, then AdamW with global-norm clipping written as the trainer writes it
+ * (adamwUpdate/sumOfSquares: one kernel each with our kernels, tf ops without).
+ * Shapes follow issue 8; all sizes are configurable.
  */
 import * as tf from '@tensorflow/tfjs';
+import { adamwUpdate, sumOfSquares } from './fused-adamw';
 
 export interface PrmLikeConfig {
   batch: number;
@@ -19,6 +22,8 @@ export interface PrmLikeConfig {
   hidden: number;
   seed: number;
 }
+
+const CLIP = 1;
 
 export const PRM_LIKE_DEFAULTS: PrmLikeConfig = {
   batch: 64,
@@ -57,7 +62,8 @@ export function prmLikeStep(partial: Partial<PrmLikeConfig> = {}): PrmLikeStep {
   const tokens = tf.randomUniform([c.batch * c.tokens], 0, c.vocab, 'int32', s + 5);
   const patches = tf.randomUniform([c.batch * c.patches, c.patchFeatures], 0, 1, 'float32', s + 6);
   const labels = tf.randomUniform([c.batch], 0, 1, 'float32', s + 7);
-  const opt = tf.train.adam(1e-3);
+  const moments = vars.map((x) => [tf.variable(tf.zerosLike(x), false), tf.variable(tf.zerosLike(x), false)] as const);
+  let t = 0;
 
   const loss = (): tf.Scalar => {
     const text = tf.gather(emb, tokens).reshape([c.batch, c.tokens, c.embedDim]).mean(1);
@@ -75,11 +81,28 @@ export function prmLikeStep(partial: Partial<PrmLikeConfig> = {}): PrmLikeStep {
   const matmulFlops = 2 * patchFlops + 3 * (2 * c.batch * headIn * c.hidden) + 3 * (2 * c.batch * c.hidden);
 
   return {
-    step: () => opt.minimize(loss, true, vars) as tf.Scalar,
+    step: () => {
+      const { value, grads } = tf.variableGrads(loss, vars);
+      const gs = vars.map((x) => grads[x.name]);
+      const normSq = sumOfSquares(gs);
+      const norm = Math.sqrt(normSq.dataSync()[0]);
+      normSq.dispose();
+      t += 1;
+      const gradScale = norm > CLIP ? CLIP / norm : 1;
+      vars.forEach((x, i) => {
+        const [m, v] = moments[i];
+        const [x2, m2, v2] = adamwUpdate(x, m, v, gs[i], { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, step: t, weightDecay: 0.01, gradScale });
+        x.assign(x2);
+        m.assign(m2);
+        v.assign(v2);
+        tf.dispose([x2, m2, v2]);
+      });
+      tf.dispose(gs);
+      return value;
+    },
     matmulFlops,
     dispose: () => {
-      opt.dispose();
-      tf.dispose([...vars, tokens, patches, labels]);
+      tf.dispose([...vars, ...moments.flat(), tokens, patches, labels]);
     },
   };
 }

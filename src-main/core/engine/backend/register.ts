@@ -6,7 +6,9 @@
  */
 import { getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs';
 import type { KernelConfig } from '@tensorflow/tfjs';
+import { ADAMW_KERNEL, SUM_SQUARES_KERNEL, cpuAdamWConfig, cpuSumSquaresConfig, wasmAdamWConfig, wasmSumSquaresConfig } from './fused-adamw';
 import { cpuGatherConfig, wasmGatherConfig } from './gather';
+import { cpuTransposeConfig, wasmTransposeConfig } from './transpose-kernel';
 import { cpuSegmentSumConfig, wasmSegmentSumConfig } from './segment-sum';
 import { wasmBatchMatMulConfig, wasmFusedMatMulConfig } from './wasm-matmul';
 
@@ -20,10 +22,16 @@ const FACTORIES: Record<FastBackend, Record<string, Factory>> = {
     _FusedMatMul: wasmFusedMatMulConfig,
     UnsortedSegmentSum: wasmSegmentSumConfig,
     GatherV2: wasmGatherConfig,
+    Transpose: wasmTransposeConfig,
+    [ADAMW_KERNEL]: wasmAdamWConfig,
+    [SUM_SQUARES_KERNEL]: wasmSumSquaresConfig,
   },
   cpu: {
     UnsortedSegmentSum: cpuSegmentSumConfig,
     GatherV2: cpuGatherConfig,
+    Transpose: cpuTransposeConfig,
+    [ADAMW_KERNEL]: cpuAdamWConfig,
+    [SUM_SQUARES_KERNEL]: cpuSumSquaresConfig,
   },
 };
 

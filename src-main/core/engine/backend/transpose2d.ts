@@ -1,6 +1,7 @@
 /**
- * Batched 2-D transpose, [batch, rows, cols] → [batch, cols, rows], on plain Float32Arrays
- * (wasm heap views or cpu tensor values).
+ * Batched 2-D transpose, [batch, rows, cols] → [batch, cols, rows], on plain typed arrays
+ * (wasm heap views or cpu tensor values), and its generalisation to blocks of `inner`
+ * elements ([outer, R, C, inner] → [outer, C, R, inner]) used by the Transpose kernel.
  *
  * Why: the matMul kernels turn every transposed operand into a plain one before calling
  * XNNPACK, so this runs on every backward pass. The stock wasm Transpose walks the output
@@ -13,9 +14,11 @@
 
 const COL_BLOCK = 128;
 
+type Floats = Float32Array | Int32Array;
+
 export function transposeBatched(
-  src: Float32Array,
-  dst: Float32Array,
+  src: Floats,
+  dst: Floats,
   batch: number,
   rows: number,
   cols: number,
@@ -26,9 +29,9 @@ export function transposeBatched(
 
 /** dst[dOff + j*rows + i] = src[sOff + i*cols + j] */
 export function transpose2d(
-  src: Float32Array,
+  src: Floats,
   sOff: number,
-  dst: Float32Array,
+  dst: Floats,
   dOff: number,
   rows: number,
   cols: number,
@@ -60,6 +63,35 @@ export function transpose2d(
       for (let j = j0; j < j1; j++) {
         dst[d] = src[s++];
         d += rows;
+      }
+    }
+  }
+}
+
+/** [outer, R, C, inner] → [outer, C, R, inner]; offsets in elements. */
+export function transposeBlocks(
+  src: Floats,
+  sOff: number,
+  dst: Floats,
+  dOff: number,
+  outer: number,
+  R: number,
+  C: number,
+  inner: number,
+): void {
+  const plane = R * C * inner;
+  if (inner === 1) {
+    for (let o = 0; o < outer; o++) transpose2d(src, sOff + o * plane, dst, dOff + o * plane, R, C);
+    return;
+  }
+  for (let o = 0; o < outer; o++) {
+    const so = sOff + o * plane;
+    let d = dOff + o * plane;
+    for (let j = 0; j < C; j++) {
+      for (let i = 0; i < R; i++) {
+        let s = so + (i * C + j) * inner;
+        const end = s + inner;
+        while (s < end) dst[d++] = src[s++];
       }
     }
   }
