@@ -3,6 +3,7 @@ import { register as registerImport } from './import-command';
 import { register as registerSample } from './sample-command';
 import { register as registerGenerate } from './generate-command';
 import { register as registerLabel } from './label-command';
+import { register as registerExport } from './export-command';
 
 /** Each CLI command registers itself here; one line per command module. */
 export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
@@ -10,4 +11,5 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerSample,
   registerGenerate,
   registerLabel,
+  registerExport,
 ];
