@@ -21,8 +21,7 @@ import type { RawRecord } from './json-array-scanner';
 import type { AdaptContext, NormalizedCot } from './normalized';
 import { RecordReader } from './record-reader';
 import { Stage, type CommitCounts } from './stage';
-import type { Checked } from './validation';
-import { describe } from './validation';
+import { describe, type Checked } from './validation';
 
 /** Records staged per transaction. */
 const BATCH = 500;
@@ -73,7 +72,12 @@ export async function importFile(
   try {
     return await run.execute(size, onProgress);
   } finally {
-    run.stage.dispose();
+    try {
+      run.stage.dispose();
+    } catch {
+      // A stage that cannot be detached stays attached, empty of meaning, until the connection
+      // closes; the import's own result or error is what matters to the caller.
+    }
   }
 }
 

@@ -41,8 +41,9 @@ export const canonicalRecord = z.strictObject({
 
 // The schema must produce exactly the shared type: a field added to one and not the other
 // fails the build here.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const schemaMatchesType: Same<z.output<typeof canonicalRecord>, CanonicalCotRecord> = true;
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+type Parsed = z.output<typeof canonicalRecord>;
+const schemaMatchesType: Same<Parsed, CanonicalCotRecord> = true;
 void schemaMatchesType;
 
 export function adaptCanonical(value: unknown, ctx: AdaptContext): Checked<NormalizedCot> {
