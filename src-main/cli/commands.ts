@@ -4,6 +4,7 @@ import { register as registerSample } from './sample-command';
 import { register as registerGenerate } from './generate-command';
 import { register as registerLabel } from './label-command';
 import { register as registerExport } from './export-command';
+import { register as registerImportScores } from './import-scores-command';
 
 /** Each CLI command registers itself here; one line per command module. */
 export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
@@ -12,4 +13,5 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerGenerate,
   registerLabel,
   registerExport,
+  registerImportScores,
 ];
