@@ -162,11 +162,13 @@ function domainTruth(d: SampleDomain, config: SampleConfig): Record<string, unkn
       const { name: _name, ...knobs } = config.train.find((t) => t.name === d.name)!;
       return { pool: d.pool, ...knobs, ...roundAll(trainStats(d)) };
     }
-    case 'meta':
-      return { pool: d.pool, tasks: config.meta.tasks, ...roundAll(metaStats(d)) };
+    case 'meta': {
+      const { name: _name, ...knobs } = config.meta;
+      return { pool: d.pool, ...knobs, ...roundAll(metaStats(d)) };
+    }
     case 'test': {
-      const knobs = config.test.find((b) => b.name === d.name);
-      return { pool: d.pool, tasks: knobs?.tasks, ...roundAll(benchmarkStats(d)) };
+      const { name: _name, ...knobs } = config.test.find((b) => b.name === d.name)!;
+      return { pool: d.pool, ...knobs, ...roundAll(benchmarkStats(d)) };
     }
   }
 }
