@@ -79,3 +79,11 @@ describe('initBackend', () => {
     expect((err as Error).message).toBe('Unknown backend "gpu": choose one of auto, tfjs-node-gpu, tfjs-node, wasm, cpu.');
   });
 });
+
+describe('initBackend threads', () => {
+  it('says when wasm threads were asked for but Node runs the single-threaded build', async () => {
+    const info = await initBackend('wasm', { threads: 4 });
+    expect(info.threads).toBe(1);
+    expect(info.notes).toContain('4 wasm threads asked for, 1 used: in Node tfjs runs its single-threaded SIMD build');
+  });
+});

@@ -181,9 +181,11 @@ export async function profileKernels(step: () => tf.Tensor | tf.Tensor[] | void)
     const r = step();
     return r ?? [];
   });
+  tf.dispose(info.result as tf.TensorContainer);
   const byName = new Map<string, KernelCost>();
   for (const k of info.kernels) {
-    const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+    const t = await k.kernelTimeMs;
+    const ms = typeof t === 'number' ? t : 0;
     const c = byName.get(k.name) ?? { kernel: k.name, ms: 0, calls: 0 };
     c.ms += ms;
     c.calls += 1;

@@ -30,7 +30,12 @@ export interface BackendInfo {
 }
 
 export interface InitOptions {
-  /** wasm: XNNPACK threads (only the threaded build, which Node does not load, uses them) */
+  /**
+   * wasm: XNNPACK threads. Only tfjs's threaded build uses them, and in Node tfjs loads the
+   * single-threaded SIMD build: its threaded one needs a worker-file patch and caps threads
+   * at cores/2. Measured on this 2-core machine it did not pay (see run-microbench.ts notes),
+   * so it is not wired in; asking for more than 1 thread adds a note saying so.
+   */
   threads?: number;
   log?: (msg: string) => void;
   /** false: keep tfjs's stock kernels (for before/after measurements). Default true. */
@@ -179,6 +184,9 @@ export async function initBackend(prefer: BackendChoice = 'auto', opts: InitOpti
     }
     if (name === 'cpu') {
       notes.push('the cpu backend is the slowest; the wasm backend (@tensorflow/tfjs-backend-wasm) is several times faster');
+    }
+    if (name === 'wasm' && (opts.threads ?? 1) > r.threads) {
+      notes.push(`${opts.threads} wasm threads asked for, ${r.threads} used: in Node tfjs runs its single-threaded SIMD build`);
     }
     const info: BackendInfo = { name, version: r.version, threads: r.threads, fastKernels, notes };
     current = { key, info };
