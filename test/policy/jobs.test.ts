@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDb, type Db } from '../../src-main/core/store/db';
 import { getJob, requestCancel } from '../../src-main/core/store/jobs-store';
-import { jobProgress, planGenerateJob, planLabelJob, runPolicyJob } from '../../src-main/core/policy/jobs';
+import { jobProgress, planGenerateJob, planLabelJob, runPolicyJob, type JobProgress } from '../../src-main/core/policy/jobs';
 import { startFakeServer, type FakeServer } from './fake-server';
 import { fakePolicy, requestPrompts, generateConfig, generatedCorrect, labelConfig, rolloutsCorrect, seedCot, seedQuestions } from './fixtures';
 
@@ -30,13 +30,16 @@ describe('generate job', () => {
     const qs = seedQuestions(db, 'test', 'BenchA', 5);
     const plan = planGenerateJob(db, { ...generateConfig(server.url, 4), perRequest: 4 });
     expect(plan).toMatchObject({ questions: 5, requests: 5, withoutAnswer: 0 });
-    const seen: number[] = [];
-    const final = await runPolicyJob(db, plan.jobId, { ...fast, onProgress: (p) => seen.push(p.counters.done) });
+    const seen: JobProgress[] = [];
+    const final = await runPolicyJob(db, plan.jobId, { ...fast, onProgress: (p) => seen.push(p) });
 
     expect(final.status).toBe('completed');
     expect(final.counters).toEqual({ total: 5, done: 5, failed: 0, pending: 0, promptTokens: 500, completionTokens: 400 });
     expect(final.cost).toBeCloseTo(0.5 * 0.5 + 0.4 * 1.5, 9);
-    expect(seen.at(-1)).toBe(5);
+    expect(seen.map((p) => p.counters.done)).toEqual([1, 2, 3, 4, 5, 5]);
+    // the counts kept in memory while running agree with the stored ones
+    expect(seen.at(-2)!.counters).toEqual(final.counters);
+    expect(seen.at(-2)!.cost).toBe(final.cost);
     qs.forEach((qid, qi) => {
       const cots = cotsOf(db!, qid);
       expect(cots).toHaveLength(4);

@@ -15,6 +15,7 @@ import {
   type JobRow,
   type JobStatus,
   type RequestCounters,
+  type RequestStatus,
 } from '../store/jobs-store';
 import { errorMessage, UserError } from '../errors';
 import type { ChatClient, ChatReply, ChatRequest } from './chat-client';
@@ -60,6 +61,8 @@ export interface RunJobOptions {
   pageSize?: number;
 }
 
+const HEARTBEAT_MS = 15_000;
+
 export function costOf(counters: RequestCounters, pricing: Pricing | undefined): number | null {
   if (!pricing || (pricing.promptPer1k === undefined && pricing.completionPer1k === undefined)) return null;
   const c = (counters.promptTokens / 1000) * (pricing.promptPer1k ?? 0) + (counters.completionTokens / 1000) * (pricing.completionPer1k ?? 0);
@@ -93,16 +96,35 @@ export function jobProgress(db: Db, jobId: number, session = { requests: 0, seco
  * Finished requests are never sent again. A failed request is retried by the next resume.
  */
 export async function runJob(db: Db, jobId: number, handler: JobHandler, opts: RunJobOptions): Promise<JobProgress> {
-  claimJob(db, jobId);
+  const job = claimJob(db, jobId);
   const started = performance.now();
   const stop = new AbortController();
   const onOuterAbort = () => stop.abort(opts.signal?.reason);
   if (opts.signal?.aborted) onOuterAbort();
   opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  // The heartbeat tells other processes this job is alive even while every request is slow.
+  const beat = setInterval(() => heartbeat(db, jobId), HEARTBEAT_MS);
+  beat.unref();
+  // Counted in memory after one query: re-counting a million rows per reply would be quadratic.
+  const counters = requestCounters(db, jobId);
+  const pricing = pricingOf(job);
   let finishedHere = 0;
-  let lastBeat = Date.now();
-  const progress = () =>
-    jobProgress(db, jobId, { requests: finishedHere, seconds: (performance.now() - started) / 1000 });
+  const progress = (): JobProgress => ({
+    jobId,
+    kind: job.kind,
+    status: 'running',
+    counters: { ...counters },
+    cost: costOf(counters, pricing),
+    sessionRequests: finishedHere,
+    sessionSeconds: Math.round(((performance.now() - started) / 1000) * 10) / 10,
+    error: null,
+  });
+  const moved = (from: RequestStatus, to: RequestStatus, tokens: { promptTokens: number; completionTokens: number }) => {
+    counters[from]--;
+    counters[to]++;
+    counters.promptTokens += tokens.promptTokens;
+    counters.completionTokens += tokens.completionTokens;
+  };
 
   const pageSize = opts.pageSize ?? 256;
   let page: ReturnType<typeof openRequests> = [];
@@ -119,9 +141,11 @@ export async function runJob(db: Db, jobId: number, handler: JobHandler, opts: R
 
   async function worker(): Promise<void> {
     for (let row = next(); row && !stop.signal.aborted; row = next()) {
+      const noTokens = { promptTokens: 0, completionTokens: 0 };
       const req = safeBuild(handler, row.key, row.payload);
       if ('error' in req) {
         markFailed(db, jobId, row.key, req.error, 1);
+        moved(row.status, 'failed', noTokens);
       } else {
         const out = await opts.client.complete(req, stop.signal);
         if (!out.ok && out.kind === 'aborted') return; // left pending for the next resume
@@ -132,19 +156,18 @@ export async function runJob(db: Db, jobId: number, handler: JobHandler, opts: R
               const result = handler.apply(row.key, row.payload, out.reply);
               markDone(db, jobId, row.key, result, { attempts: out.attempts, ...tokens });
             })();
+            moved(row.status, 'done', tokens);
           } catch (e) {
             markFailed(db, jobId, row.key, `reply could not be used: ${errorMessage(e)}`, out.attempts, tokens);
+            moved(row.status, 'failed', tokens);
           }
         } else {
           markFailed(db, jobId, row.key, out.error, out.attempts);
+          moved(row.status, 'failed', noTokens);
         }
       }
       finishedHere++;
       if (cancelRequested(db, jobId)) stop.abort(new Error('cancel requested'));
-      if (Date.now() - lastBeat > 5000) {
-        heartbeat(db, jobId);
-        lastBeat = Date.now();
-      }
       opts.onProgress?.(progress());
     }
   }
@@ -153,17 +176,18 @@ export async function runJob(db: Db, jobId: number, handler: JobHandler, opts: R
     await Promise.all(Array.from({ length: opts.client.concurrency }, () => worker()));
   } catch (e) {
     finishJob(db, jobId, 'failed', errorMessage(e));
-    opts.signal?.removeEventListener('abort', onOuterAbort);
     throw e;
+  } finally {
+    clearInterval(beat);
+    opts.signal?.removeEventListener('abort', onOuterAbort);
   }
-  opts.signal?.removeEventListener('abort', onOuterAbort);
-  const counters = requestCounters(db, jobId);
+  const stored = requestCounters(db, jobId);
   if (stop.signal.aborted) finishJob(db, jobId, 'cancelled');
-  else if (counters.failed > 0) {
+  else if (stored.failed > 0) {
     const first = failedRequests(db, jobId, 1)[0];
-    finishJob(db, jobId, 'failed', `${counters.failed} of ${counters.total} requests failed (first: ${first.key}: ${first.error}); run the job again to retry them`);
+    finishJob(db, jobId, 'failed', `${stored.failed} of ${stored.total} requests failed (first: ${first.key}: ${first.error}); run the job again to retry them`);
   } else finishJob(db, jobId, 'completed');
-  const final = progress();
+  const final = jobProgress(db, jobId, { requests: finishedHere, seconds: (performance.now() - started) / 1000 });
   opts.onProgress?.(final);
   return final;
 }

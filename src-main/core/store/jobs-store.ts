@@ -115,10 +115,13 @@ export function findUnfinishedJob(db: Db, kind: JobKind): JobRow | undefined {
   return r && toJob(r);
 }
 
-/** Whether the process that owns a job still runs (only knowable on the same host). */
+/** A job run on another host counts as dead when its heartbeat is older than this. */
+const REMOTE_STALE_MS = 10 * 60 * 1000;
+
+/** Whether the process that owns a job still runs: its pid on this host, its heartbeat elsewhere. */
 export function ownerAlive(job: JobRow, host = hostname()): boolean {
   if (job.status !== 'running' || job.ownerPid == null) return false;
-  if (job.ownerHost !== host) return true; // another machine: assume alive, do not steal
+  if (job.ownerHost !== host) return Date.now() - Date.parse(job.heartbeatAt ?? job.createdAt) < REMOTE_STALE_MS;
   if (job.ownerPid === process.pid) return true;
   try {
     process.kill(job.ownerPid, 0);
