@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createChatClient, parseRetryAfter, type ChatClientOptions } from '../../src-main/core/policy/chat-client';
 import { resolveEndpoint } from '../../src-main/core/policy/endpoint';
@@ -70,6 +72,20 @@ describe('chat client', () => {
     const out = await client.complete(ask);
     expect(out).toMatchObject({ ok: false, kind: 'timeout', attempts: 2 });
     expect(!out.ok && out.error).toMatch(/no complete reply within 0.1 s \(gave up after 2 attempts\)/);
+  });
+
+  it('times out a reply that starts and then stalls', async () => {
+    const stall = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"choices": [');
+    });
+    await new Promise<void>((f) => stall.listen(0, '127.0.0.1', f));
+    const { port } = stall.address() as AddressInfo;
+    const client = createChatClient({ baseUrl: `http://127.0.0.1:${port}/v1`, model: 'm', apiKey: null }, { timeoutMs: 150, maxAttempts: 1 });
+    const out = await client.complete(ask);
+    stall.closeAllConnections();
+    stall.close();
+    expect(out).toMatchObject({ ok: false, kind: 'timeout', attempts: 1 });
   });
 
   it('records malformed JSON, missing choices and empty content as clear errors, not crashes', async () => {
