@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { adamwUpdate, sumOfSquares, type AdamWParams } from '../../src-main/core/engine/backend/fused-adamw';
+import { ADAMW_KERNEL, FUSED_MAX_ELEMENTS, adamwUpdate, sumOfSquares, type AdamWParams } from '../../src-main/core/engine/backend/fused-adamw';
 import { checkAgainstReference, randomFloats } from '../../src-main/core/engine/backend/kernel-check';
 import { initBackend } from '../../src-main/core/engine/backend/select';
 
@@ -21,6 +21,20 @@ const PARAMS: [string, AdamWParams][] = [
 ];
 
 describe('adamwUpdate', () => {
+  it('uses one kernel for small tensors and tf ops above FUSED_MAX_ELEMENTS', async () => {
+    await tf.setBackend('wasm');
+    const p = PARAMS[1][1];
+    const kernels = async (n: number) => {
+      const prof = await tf.profile(() => adamwUpdate(tf.ones([n]), tf.zeros([n]), tf.zeros([n]), tf.ones([n]), p));
+      tf.dispose(prof.result as tf.Tensor[]);
+      return prof.kernelNames;
+    };
+    expect(await kernels(FUSED_MAX_ELEMENTS)).toContain(ADAMW_KERNEL);
+    const big = await kernels(FUSED_MAX_ELEMENTS + 1);
+    expect(big).not.toContain(ADAMW_KERNEL);
+    expect(big).toEqual(expect.arrayContaining(['Sqrt', 'RealDiv']));
+  });
+
   for (const backend of ['wasm', 'cpu'] as const) {
     it.each(PARAMS)(`${backend}: %s`, async (_n, p) => {
       const fn = () => {

@@ -8,7 +8,11 @@
  *
  * What: `adamwUpdate` returns the new parameter and moments (the caller assigns them, so
  * no tensor is ever mutated in place); `sumOfSquares` returns Σ g² over a list of tensors.
- * On other backends (tfjs-node, webgl) both fall back to the equivalent tf ops.
+ * Measured on wasm (µs per update, fused vs tf ops): 256 elements 5–30 vs 50–130; 4,096:
+ * 30 vs 60–135; 16,384: 110 vs 100–130; 65,536: 425 vs 250. Scalar JS (a sqrt and a divide
+ * per element, ≈6.5 ns) loses to XNNPACK's SIMD element-wise kernels once the per-call
+ * overhead is amortised, so tensors above FUSED_MAX_ELEMENTS take the tf-ops path.
+ * On other backends (tfjs-node, webgl) both functions use the equivalent tf ops.
  */
 import * as tf from '@tensorflow/tfjs';
 import { getKernel } from '@tensorflow/tfjs';
@@ -134,13 +138,17 @@ export function cpuSumSquaresConfig(): KernelConfig {
 
 const hasKernel = (name: string) => getKernel(name, tf.getBackend()) !== undefined;
 
+/** Above this size the tf-ops AdamW is faster on wasm (see the header). */
+export const FUSED_MAX_ELEMENTS = 16384;
+
 /**
  * One AdamW step for one tensor: returns [x', m', v'] (new tensors; assign them and dispose
- * the old ones as you would with tf ops). One kernel on wasm/cpu with our kernels installed.
+ * the old ones as you would with tf ops). One kernel on wasm/cpu with our kernels installed
+ * for tensors up to FUSED_MAX_ELEMENTS, tf ops otherwise.
  */
 export function adamwUpdate(x: tf.Tensor, m: tf.Tensor, v: tf.Tensor, g: tf.Tensor, p: AdamWParams): [tf.Tensor, tf.Tensor, tf.Tensor] {
   const attrs = { ...p, gradScale: p.gradScale ?? 1 };
-  if (hasKernel(ADAMW_KERNEL)) {
+  if (x.size <= FUSED_MAX_ELEMENTS && hasKernel(ADAMW_KERNEL)) {
     const inputs = { x, m, v, g } as unknown as tf.NamedTensorMap;
     return tf.engine().runKernel(ADAMW_KERNEL, inputs, attrs as unknown as NamedAttrMap) as [tf.Tensor, tf.Tensor, tf.Tensor];
   }
