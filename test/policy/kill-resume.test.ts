@@ -34,19 +34,20 @@ function cli(args: string[], onSpawn?: (c: ChildProcess) => void): Promise<{ cod
 }
 
 /**
- * SIGKILLs the CLI once the server has answered `after` requests, then runs the same command
+ * SIGKILLs the CLI when its request number `after` arrives, then runs the same command
  * again: the plain re-run must resume the job, send exactly the requests that were not done
  * (per prompt, counting the server's hits), and complete the results.
  */
 async function killThenResume(kind: 'generate' | 'label', seed: (dbPath: string) => void, args: string[], after: number) {
   const dbPath = join(mkdtempSync(join(tmpdir(), 'kill-')), 'studio.db');
   seed(dbPath);
-  let answered = 0;
+  let arrived = 0;
   let victim: ChildProcess | undefined;
   server = await startFakeServer(async (r) => {
-    const out = { ...fakePolicy(r), delayMs: 20 };
-    if (++answered === after) setTimeout(() => victim?.kill('SIGKILL'), 40);
-    return out;
+    // A request is sent only after its worker stored the previous reply, so when request
+    // `after` arrives at least after - concurrency replies are stored: kill right then.
+    if (++arrived === after) victim?.kill('SIGKILL');
+    return { ...fakePolicy(r), delayMs: 20 };
   });
   const common = ['--db', dbPath, '--base-url', server.url, '--model', 'fake-vl', '--concurrency', '2', '--retries', '0'];
   const killed = await cli([kind, ...args, ...common], (c) => (victim = c));
