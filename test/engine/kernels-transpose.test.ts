@@ -73,3 +73,22 @@ describe('Transpose matches the cpu reference', () => {
     });
   }
 });
+
+describe('kernels registered before the backend starts', () => {
+  it('still reach the stock kernel for what they do not handle (its setup ran)', async () => {
+    // Restart wasm with a new module instance: the engine runs the registered kernels'
+    // setupFuncs again, ours passing on the stock ones (else the stock C++ call would go to
+    // the disposed module).
+    const engine = tf.engine() as unknown as { registryFactory: Record<string, { factory: () => Promise<tf.KernelBackend>; priority: number }> };
+    const { factory, priority } = engine.registryFactory.wasm;
+    tf.removeBackend('wasm');
+    tf.registerBackend('wasm', factory, priority);
+    expect(await tf.setBackend('wasm')).toBe(true);
+    // [2,1,0] is not an adjacent-group swap: the stock C++ transpose runs.
+    const y = tf.transpose(tf.tensor([1, 2, 3, 4, 5, 6, 7, 8], [2, 2, 2]), [2, 1, 0]);
+    expect(Array.from(await y.data())).toEqual([1, 5, 3, 7, 2, 6, 4, 8]);
+    const z = tf.matMul(tf.ones([4, 3]), tf.ones([4, 2]), true, false);
+    expect(Array.from(await z.data()).every((v) => v === 4)).toBe(true);
+    tf.dispose([y, z]);
+  });
+});

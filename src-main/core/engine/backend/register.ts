@@ -59,8 +59,10 @@ export function registerFastKernels(backendName: FastBackend, names?: string[]):
   for (const name of wanted) {
     const stock = getKernel(name, backendName);
     if (stock) unregisterKernel(name, backendName);
-    // The engine ran the stock setupFunc when the backend started; ours need none.
-    registerKernel(FACTORIES[backendName][name](stock));
+    // Ours need no setup, but they hand some inputs to the stock kernel, whose setupFunc
+    // (cwrap of its C++ function) must run if the backend starts after this registration.
+    const config = FACTORIES[backendName][name](stock);
+    registerKernel(stock?.setupFunc ? { ...config, setupFunc: stock.setupFunc } : config);
     replaced.set(name, stock);
   }
   installed.set(backendName, replaced);
