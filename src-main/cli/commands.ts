@@ -1,17 +1,25 @@
 import type { Command } from 'commander';
 import { register as registerImport } from './import-command';
 import { register as registerSample } from './sample-command';
+import { register as registerServe } from './serve-command';
 import { register as registerGenerate } from './generate-command';
 import { register as registerLabel } from './label-command';
 import { register as registerExport } from './export-command';
 import { register as registerImportScores } from './import-scores-command';
+import { register as registerTrain } from './train-command';
+import { register as registerRuns } from './runs-command';
+import { register as registerJobs } from './jobs-command';
 
 /** Each CLI command registers itself here; one line per command module. */
 export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerImport,
   registerSample,
+  registerServe,
   registerGenerate,
   registerLabel,
   registerExport,
   registerImportScores,
+  registerTrain,
+  registerRuns,
+  registerJobs,
 ];
