@@ -24,6 +24,9 @@ export const ModelSchema = z.object({
   embedDim: z.number().int().min(4).max(512).default(48),
   /** per-patch embedding width */
   patchDim: z.number().int().min(4).max(256).default(24),
+  /** heads and per-head width of each step's attention over the image patches */
+  attentionHeads: z.number().int().min(1).max(16).default(2),
+  attentionDim: z.number().int().min(2).max(128).default(16),
   /** image feature width after the flattening projection */
   imageDim: z.number().int().min(4).max(512).default(64),
   /** width of the fusion and head layers */

@@ -63,14 +63,16 @@ export interface ImageTable {
 /** Loads the CoTs of a pool. Excluded domains are skipped. */
 export function readPool(
   db: Db,
-  pool: Pool,
+  pool: Pool | null,
   want: 'step-labels' | 'correctness' | 'all',
   opts: { cotIds?: readonly number[] } = {},
 ): RawCot[] {
   const byId = new Map<number, RawCot>();
   const order: RawCot[] = [];
   const filterIds = opts.cotIds ? `AND c.id IN (SELECT value FROM json_each(?))` : '';
-  const args: unknown[] = [pool];
+  // pool null: any pool (scoring by CoT id); excluded domains are then kept too.
+  const poolFilter = pool === null ? '1 = 1' : `d.pool = ? AND d.excluded = 0`;
+  const args: unknown[] = pool === null ? [] : [pool];
   if (opts.cotIds) args.push(JSON.stringify(opts.cotIds));
   const cots = db
     .prepare(
@@ -78,7 +80,7 @@ export function readPool(
          (SELECT qi.image_id FROM question_images qi WHERE qi.question_id = q.id
             ORDER BY qi.ord LIMIT 1) AS imageId
        FROM cots c JOIN questions q ON q.id = c.question_id JOIN domains d ON d.id = q.domain_id
-       WHERE d.pool = ? AND d.excluded = 0 ${filterIds}
+       WHERE ${poolFilter} ${filterIds}
        ORDER BY c.id`,
     )
     .iterate(...args) as Iterable<{
@@ -98,7 +100,7 @@ export function readPool(
       `SELECT s.cot_id AS cotId, s.text AS text, s.mc AS mc, s.human AS human, s.vector AS vector
        FROM steps s JOIN cots c ON c.id = s.cot_id JOIN questions q ON q.id = c.question_id
        JOIN domains d ON d.id = q.domain_id
-       WHERE d.pool = ? AND d.excluded = 0 ${filterIds}
+       WHERE ${poolFilter} ${filterIds}
        ORDER BY s.cot_id, s.idx`,
     )
     .iterate(...args) as Iterable<{
@@ -171,10 +173,11 @@ export function encodeCots(
   model: ModelConfig,
   imageRows: ReadonlyMap<number, number>,
   domains: readonly string[],
-  opts: { vectors?: boolean; label?: string } = {},
+  opts: { vectors?: boolean; label?: string; maxSteps?: number } = {},
 ): CotTable {
   const n = cots.length;
-  const T = Math.max(1, Math.min(model.maxSteps, Math.max(1, ...cots.map((c) => c.steps.length))));
+  const longest = cots.reduce((a, c) => Math.max(a, c.steps.length), 1);
+  const T = Math.max(1, Math.min(opts.maxSteps ?? model.maxSteps, longest));
   const L = model.maxStepTokens;
   const Lq = model.maxQuestionTokens;
   const H = model.bigramBuckets;

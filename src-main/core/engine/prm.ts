@@ -48,13 +48,15 @@ function initFrom(shapes: ParamShapes, rng: Rng): Record<string, Float32Array> {
 /**
  * compact: a multimodal PRM trained from scratch.
  * - text: each step is a bag of words and hashed word bigrams (counts via denseBincount) times
- *   an embedding table; the question likewise. A causal prefix summary (cumulative mean of the
- *   step embeddings over steps 1..t) gives step t its context. One layer mixes step, prefix,
+ *   an embedding table; the question likewise. A causal prefix summary (mean of the step
+ *   embeddings over steps 1..t) gives step t its context. One layer mixes step, prefix,
  *   question and step position into z_t.
- * - image: non-overlapping patches embedded by a 2-D matMul + ReLU, flattened (keeps where
- *   things are) and projected to v.
- * - fusion: [z_t, v, z_t * v] -> ReLU layer -> logit. The product lets a step's claim (a value,
- *   a colour) meet what the image shows.
+ * - image: non-overlapping patches embedded by a 2-D matMul + ReLU plus a learned position
+ *   embedding per patch. Each step attends over the patches (queries from z_t, a few heads):
+ *   "bar B", "the red needle" look at different places. A flattened projection of all patches
+ *   gives a global image vector v as well.
+ * - fusion: z_t, the step's attended image context c_t, their product and v -> ReLU layer ->
+ *   logit. The product lets a step's claim (a value, a colour) meet what the image shows.
  * With model.image = false the image path is absent (the text-only ablation).
  */
 function compactPrm(spec: PrmSpec): Prm {
@@ -65,6 +67,9 @@ function compactPrm(spec: PrmSpec): Prm {
   const H = m.hidden;
   const P = m.patchSize;
   const Np = (m.imageSize / P) ** 2;
+  const Dp = m.patchDim;
+  const heads = m.attentionHeads;
+  const dk = m.attentionDim;
   const shapes: ParamShapes = {
     wordEmb: [V + Hb, De],
     qEmb: [V, De],
@@ -72,23 +77,28 @@ function compactPrm(spec: PrmSpec): Prm {
     wQ: [De, H],
     wPos: [m.maxSteps, H],
     bText: [H],
+    wZ: [H, H],
+    bFuse: [H],
     wOut: [H, 1],
     bOut: [1],
   };
   if (m.image) {
     Object.assign(shapes, {
-      wPatch: [P * P * 3, m.patchDim],
-      bPatch: [m.patchDim],
-      wImg: [Np * m.patchDim, m.imageDim],
+      wPatch: [P * P * 3, Dp],
+      bPatch: [Dp],
+      patchPos: [Np, Dp],
+      wImg: [Np * Dp, m.imageDim],
       bImg: [m.imageDim],
-      wZ: [H, H],
       wV: [m.imageDim, H],
-      wZV: [H, H],
-      bFuse: [H],
-      wVz: [m.imageDim, H],
+      wQry: [H, heads * dk],
+      wKey: [Dp, heads * dk],
+      wVal: [Dp, heads * dk],
+      wCtx: [H, H],
+      wCtxZ: [heads * dk, H],
+      bCtxZ: [H],
+      bAtt: [1],
+      wZC: [H, H],
     });
-  } else {
-    Object.assign(shapes, { wZ: [H, H], bFuse: [H] });
   }
 
   /** Mean-pooled bag of ids 1..size-1 (0 is padding), [rows, size-1]. */
@@ -98,40 +108,64 @@ function compactPrm(spec: PrmSpec): Prm {
     return tf.div(counts, n) as tf.Tensor2D;
   };
 
+  /** [B*rows, heads*d] -> [B*heads, rows, d] */
+  const splitHeads = (x: tf.Tensor2D, B: number, rows: number, d: number): tf.Tensor3D =>
+    tf.reshape(tf.transpose(tf.reshape(x, [B, rows, heads, d]), [0, 2, 1, 3]), [B * heads, rows, d]) as tf.Tensor3D;
+
+  const textFeatures = (p: Params, b: Batch): tf.Tensor2D => {
+    const { B, T } = b;
+    const S = B * T;
+    let words: tf.Tensor2D = bag(b.stepTokens, V + 1);
+    if (Hb > 0 && b.stepBigrams) words = tf.concat([words, bag(b.stepBigrams, Hb + 1)], 1);
+    const e = linearOnData(words, p.wordEmb as tf.Tensor2D); // [S, De]
+    // Causal prefix summary: mean of e_1..e_t, as one matMul with a lower-triangular
+    // averaging matrix (tf.cumsum's gradient on a middle axis has the wrong shape in tfjs 4.22).
+    const eT = tf.reshape(tf.transpose(tf.reshape(e, [B, T, De]), [1, 0, 2]), [T, B * De]) as tf.Tensor2D;
+    const prefixT = linear(prefixAverager(T), eT);
+    const prefix = tf.reshape(tf.transpose(tf.reshape(prefixT, [T, B, De]), [1, 0, 2]), [S, De]) as tf.Tensor2D;
+    const q = linearOnData(bag(b.questionTokens, V + 1), p.qEmb as tf.Tensor2D); // [B, De]
+    const qh = tf.reshape(linear(q, p.wQ as tf.Tensor2D), [B, 1, H]);
+    // Steps past maxSteps (only when scoring long CoTs) share the last position.
+    const posIds = Int32Array.from({ length: S }, (_, i) => Math.min(i % T, m.maxSteps - 1));
+    const pos = tf.oneHot(tf.tensor1d(posIds, 'int32'), m.maxSteps) as tf.Tensor2D;
+    const zt = tf.add(
+      tf.reshape(tf.add(linear(tf.concat([e, prefix], 1), p.wText as tf.Tensor2D), linearOnData(pos, p.wPos as tf.Tensor2D)), [B, T, H]),
+      qh,
+    );
+    return tf.relu(tf.add(tf.reshape(zt, [S, H]), p.bText)) as tf.Tensor2D;
+  };
+
+  /** The image terms of the fusion layer's pre-activation, [S, H]. */
+  const imageTerms = (p: Params, b: Batch, z: tf.Tensor2D, patchRows: tf.Tensor2D): tf.Tensor2D => {
+    const { B, T } = b;
+    const S = B * T;
+    const pe0 = tf.relu(tf.add(linearOnData(patchRows, p.wPatch as tf.Tensor2D), p.bPatch));
+    const pe = tf.reshape(tf.add(tf.reshape(pe0, [B, Np, Dp]), p.patchPos), [B * Np, Dp]) as tf.Tensor2D;
+    const v = tf.relu(dense(tf.reshape(pe, [B, Np * Dp]) as tf.Tensor2D, p.wImg, p.bImg)) as tf.Tensor2D;
+    const q = splitHeads(linear(z, p.wQry as tf.Tensor2D), B, T, dk);
+    const k = splitHeads(linear(pe, p.wKey as tf.Tensor2D), B, Np, dk);
+    const val = splitHeads(linear(pe, p.wVal as tf.Tensor2D), B, Np, dk);
+    // Sigmoid (not softmax) attention: the context is a sum over the selected patches, so it
+    // keeps "how many" (shapes of a colour, blocks of a bar), which normalised weights lose.
+    const att = tf.sigmoid(tf.add(tf.div(tf.matMul(q, k, false, true), Math.sqrt(dk)), p.bAtt)) as tf.Tensor3D; // [B*h, T, Np]
+    const ctx3 = tf.div(tf.matMul(att, val), Math.sqrt(Np)); // [B*h, T, dk]
+    const ctx = tf.reshape(tf.transpose(tf.reshape(ctx3, [B, heads, T, dk]), [0, 2, 1, 3]), [S, heads * dk]) as tf.Tensor2D;
+    // A nonlinear readout of the context before it meets the claim: equality of a claimed
+    // value with a read value is not linear in either.
+    const read = tf.relu(tf.add(linear(ctx, p.wCtxZ as tf.Tensor2D), p.bCtxZ)) as tf.Tensor2D;
+    const zc = tf.mul(z, read) as tf.Tensor2D;
+    const vh = tf.reshape(linear(v, p.wV as tf.Tensor2D), [B, 1, H]);
+    const local = tf.add(linear(read, p.wCtx as tf.Tensor2D), linear(zc, p.wZC as tf.Tensor2D));
+    return tf.reshape(tf.add(tf.reshape(local, [B, T, H]), vh), [S, H]) as tf.Tensor2D;
+  };
+
   const forward = (p: Params, b: Batch): tf.Tensor2D =>
     tf.tidy(() => {
-      const { B, T } = b;
-      const S = B * T;
-      let words: tf.Tensor2D = bag(b.stepTokens, V + 1);
-      if (Hb > 0 && b.stepBigrams) words = tf.concat([words, bag(b.stepBigrams, Hb + 1)], 1);
-      const e = linearOnData(words, p.wordEmb as tf.Tensor2D); // [S, De]
-      // Causal prefix summary: mean of e_1..e_t, as one matMul with a lower-triangular
-      // averaging matrix (tf.cumsum's gradient on a middle axis has the wrong shape in tfjs 4.22).
-      const eT = tf.reshape(tf.transpose(tf.reshape(e, [B, T, De]), [1, 0, 2]), [T, B * De]) as tf.Tensor2D;
-      const prefixT = linear(prefixAverager(T), eT);
-      const prefix = tf.reshape(tf.transpose(tf.reshape(prefixT, [T, B, De]), [1, 0, 2]), [S, De]) as tf.Tensor2D;
-      const q = linearOnData(bag(b.questionTokens, V + 1), p.qEmb as tf.Tensor2D); // [B, De]
-      const qh = tf.reshape(linear(q, p.wQ as tf.Tensor2D), [B, 1, H]);
-      const pos = tf.oneHot(tf.tile(tf.range(0, T, 1, 'int32'), [B]), m.maxSteps) as tf.Tensor2D;
-      const zt = tf.add(
-        tf.reshape(tf.add(linear(tf.concat([e, prefix], 1), p.wText as tf.Tensor2D), linearOnData(pos, p.wPos as tf.Tensor2D)), [B, T, H]),
-        qh,
-      );
-      const z = tf.relu(tf.add(tf.reshape(zt, [S, H]), p.bText)) as tf.Tensor2D;
-      let f: tf.Tensor2D;
-      if (m.image && b.patches) {
-        const patches = tf.relu(tf.add(linearOnData(b.patches, p.wPatch as tf.Tensor2D), p.bPatch));
-        const v = tf.relu(dense(tf.reshape(patches, [B, Np * m.patchDim]) as tf.Tensor2D, p.wImg, p.bImg)); // [B, Di]
-        // z * v needs v in z's width: a learned map of the image features into it.
-        const vz = tf.reshape(linear(v as tf.Tensor2D, p.wVz as tf.Tensor2D), [B, 1, H]);
-        const zv = tf.reshape(tf.mul(tf.reshape(z, [B, T, H]), vz), [S, H]) as tf.Tensor2D;
-        const vh = tf.reshape(linear(v as tf.Tensor2D, p.wV as tf.Tensor2D), [B, 1, H]);
-        const pre = tf.add(tf.reshape(tf.add(linear(z, p.wZ as tf.Tensor2D), linear(zv, p.wZV as tf.Tensor2D)), [B, T, H]), vh);
-        f = tf.relu(tf.add(tf.reshape(pre, [S, H]), p.bFuse)) as tf.Tensor2D;
-      } else {
-        f = tf.relu(dense(z, p.wZ, p.bFuse)) as tf.Tensor2D;
-      }
-      return tf.reshape(dense(f, p.wOut, p.bOut), [B, T]) as tf.Tensor2D;
+      const z = textFeatures(p, b);
+      let pre = linear(z, p.wZ as tf.Tensor2D);
+      if (m.image && b.patches) pre = tf.add(pre, imageTerms(p, b, z, b.patches));
+      const f = tf.relu(tf.add(pre, p.bFuse)) as tf.Tensor2D;
+      return tf.reshape(dense(f, p.wOut, p.bOut), [b.B, b.T]) as tf.Tensor2D;
     });
 
   return { spec, shapes, init: (rng) => initFrom(shapes, rng), forward };

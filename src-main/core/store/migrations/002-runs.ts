@@ -11,8 +11,9 @@ export const m002Runs: Migration = {
     db.exec(`
       -- owner_pid/owner_host/heartbeat_at tell a live run from one whose process died
       -- (marked 'interrupted' later); cancel_requested lets another process stop it.
+      -- AUTOINCREMENT: a deleted run's id is never handed out again.
       CREATE TABLE runs (
-        id INTEGER PRIMARY KEY,
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
         name TEXT,
         method TEXT NOT NULL,
         config TEXT NOT NULL,

@@ -1,0 +1,94 @@
+import type { Command } from 'commander';
+import { UserError } from '../core/errors';
+import { getRun, listRuns, requestCancel, type RunDetail, type RunSummary } from '../core/store/runs-store';
+import { dbPathOf, runAction, withCommon, type CommonOptions } from './common';
+import { parseBackend, renderOutcome, runWithHost } from './train-command';
+
+function runIdOf(s: string): number {
+  const n = Number(s);
+  if (!Number.isInteger(n) || n <= 0) throw new UserError(`RUN must be a run id (a positive integer), got "${s}"`);
+  return n;
+}
+
+export function register(program: Command): void {
+  const runs = program.command('runs').description('list and inspect training runs');
+  withCommon(runs.command('list').description('all runs, oldest first')).action(async (opts: CommonOptions) => {
+    await runAction(opts, (db) => listRuns(db), renderList);
+  });
+  withCommon(runs.command('show').description('one run: config, status, latest weights').argument('<run>', 'run id')).action(
+    async (run: string, opts: CommonOptions) => {
+      await runAction(opts, (db) => getRun(db, runIdOf(run)), renderDetail);
+    },
+  );
+
+  withCommon(
+    program
+      .command('resume')
+      .description('continue an interrupted, cancelled or failed run from its last checkpoint')
+      .argument('<run>', 'run id')
+      .option('--backend <name>', 'auto | tfjs-node-gpu | tfjs-node | wasm | cpu (default: the run\'s)'),
+  ).action(async (run: string, opts: CommonOptions & { backend?: string }) => {
+    await runAction(
+      opts,
+      async () => {
+        const runId = runIdOf(run);
+        const backend = opts.backend === undefined ? undefined : parseBackend(opts.backend);
+        return runWithHost(dbPathOf(opts), (host) => host.resume(runId, { backend }));
+      },
+      renderOutcome,
+    );
+  });
+
+  withCommon(
+    program
+      .command('cancel')
+      .description('ask a running run (in any process) to stop at its next step; it writes a checkpoint')
+      .argument('<run>', 'run id'),
+  ).action(async (run: string, opts: CommonOptions) => {
+    await runAction(
+      opts,
+      (db) => {
+        const runId = runIdOf(run);
+        getRun(db, runId); // marks a dead owner's run interrupted first
+        return requestCancel(db, runId);
+      },
+      (r) => `run ${r.runId}: cancel requested; it stops at its next step`,
+    );
+  });
+}
+
+function fmt(x: number | null): string {
+  return x === null ? '-' : x.toFixed(4);
+}
+
+function renderList(rs: RunSummary[]): string {
+  if (!rs.length) return 'no runs yet (start one with `dreamprm train --method uniform`)';
+  const head = ['run', 'method', 'status', 'step', 'backend', 'train', 'meta', 'seconds'];
+  const rows = rs.map((r) => [
+    String(r.runId),
+    r.method,
+    r.status,
+    `${r.step}/${r.totalSteps}`,
+    r.backend,
+    fmt(r.trainLoss),
+    fmt(r.metaLoss),
+    r.seconds.toFixed(1),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  return [head, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ')).join('\n');
+}
+
+function renderDetail(r: RunDetail): string {
+  const lines = [
+    `run ${r.runId}${r.name ? ` "${r.name}"` : ''}: ${r.method}, ${r.status}, step ${r.step}/${r.totalSteps}, backend ${r.backend}`,
+    `created ${r.createdAt}${r.finishedAt ? `, finished ${r.finishedAt}` : ''}, ${r.seconds.toFixed(1)} s of training`,
+    `train loss ${fmt(r.trainLoss)}, meta loss ${fmt(r.metaLoss)}, last checkpoint ${r.lastCheckpointStep ?? '-'}`,
+  ];
+  if (r.error) lines.push(`error: ${r.error}`);
+  const ws = Object.entries(r.domainWeights);
+  if (ws.length) {
+    lines.push('domain weights:');
+    for (const [d, w] of ws) lines.push(`  ${d.padEnd(24)} ${w.toFixed(3)}`);
+  }
+  return lines.join('\n');
+}

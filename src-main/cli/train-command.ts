@@ -1,0 +1,168 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { deepMerge, METHODS, parseTrainConfig } from '../core/engine/config';
+import { BACKEND_CHOICES, type BackendRequest } from '../core/engine/tf-backend';
+import { UserError } from '../core/errors';
+import { TrainingHost, type RunOutcome, type RunProgress } from '../worker/training-host';
+import { dbPathOf, log, runAction, withCommon, type CommonOptions } from './common';
+
+interface TrainCliOptions extends CommonOptions {
+  method: string;
+  config?: string;
+  steps?: string;
+  backend?: string;
+  seed?: string;
+  coldStart?: string;
+  name?: string;
+}
+
+const BACKENDS: readonly string[] = BACKEND_CHOICES;
+
+export function register(program: Command): void {
+  withCommon(
+    program
+      .command('train')
+      .description('train a PRM on the train pool: uniformly, or reweighted by the meta pool (bi-level)')
+      .requiredOption('--method <method>', METHODS.join(' | '))
+      .option('--config <file>', 'a JSON training config (see README "Training"); flags override it')
+      .option('--steps <n>', 'training steps')
+      .option('--backend <name>', BACKENDS.join(' | '), 'auto')
+      .option('--seed <n>', 'random seed (same seed and config: same result on the same backend)')
+      .option('--cold-start <run>', 'start from this completed uniform run\'s PRM')
+      .option('--name <name>', 'a name to show for the run'),
+  ).action(async (opts: TrainCliOptions) => {
+    await runAction(opts, async () => {
+      const config = buildConfig(opts);
+      const backend = parseBackend(opts.backend);
+      return runWithHost(dbPathOf(opts), (host) => host.start(config, { backend, name: opts.name ?? null }));
+    }, renderOutcome);
+  });
+}
+
+export function parseBackend(b: string | undefined): BackendRequest {
+  const v = b ?? 'auto';
+  if (!BACKENDS.includes(v)) throw new UserError(`--backend must be one of ${BACKENDS.join(', ')} (got "${v}")`);
+  return v as BackendRequest;
+}
+
+function intOption(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new UserError(`${name} must be a non-negative integer (got "${v}")`);
+  return n;
+}
+
+function buildConfig(opts: TrainCliOptions): unknown {
+  let base: Record<string, unknown> = {};
+  if (opts.config) {
+    let text: string;
+    try {
+      text = readFileSync(opts.config, 'utf8');
+    } catch (e) {
+      throw new UserError(`cannot read --config ${opts.config}: ${(e as Error).message}`);
+    }
+    try {
+      base = JSON.parse(text) as Record<string, unknown>;
+    } catch (e) {
+      throw new UserError(`--config ${opts.config} is not valid JSON: ${(e as Error).message}`);
+    }
+  }
+  const over: Record<string, unknown> = { method: opts.method };
+  const steps = intOption('--steps', opts.steps);
+  if (steps !== undefined) over.steps = steps;
+  const seed = intOption('--seed', opts.seed);
+  if (seed !== undefined) over.seed = seed;
+  const cold = intOption('--cold-start', opts.coldStart);
+  if (cold !== undefined) over.coldStart = { fromRun: cold };
+  const merged = deepMerge(base, over);
+  // Validate now, so a bad config fails before any worker starts.
+  parseTrainConfig(merged, opts.config ? `--config ${opts.config}` : 'training config');
+  return merged;
+}
+
+/**
+ * Starts (or resumes) a run through a TrainingHost, draws progress on stderr, turns Ctrl-C into
+ * a clean cancel (a second Ctrl-C quits at once), and returns the outcome.
+ */
+export async function runWithHost(
+  dbPath: string,
+  begin: (host: TrainingHost) => Promise<{ runId: number }>,
+): Promise<RunOutcome> {
+  const host = new TrainingHost(dbPath);
+  const bar = progressBar();
+  host.onProgress(bar.update);
+  if (process.env.DREAMPRM_DEBUG) host.onLog((m) => log(m));
+  let runId: number | null = null;
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts += 1;
+    if (interrupts > 1 || runId === null) process.exit(130);
+    log(`\ncancelling run ${runId} at the next step (Ctrl-C again to quit at once)`);
+    try {
+      host.cancel(runId);
+    } catch (e) {
+      log(`dreamprm: ${(e as Error).message}`);
+    }
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    runId = (await begin(host)).runId;
+    const outcome = await host.whenDone(runId);
+    bar.done();
+    if (outcome.status === 'failed') throw new UserError(`run ${runId} failed: ${outcome.error ?? 'unknown error'}`);
+    if (outcome.status === 'cancelled') process.exitCode = 130;
+    return outcome;
+  } finally {
+    bar.done();
+    process.off('SIGINT', onSigint);
+    await host.close();
+  }
+}
+
+function fmt(x: number | null, digits = 4): string {
+  return x === null || !Number.isFinite(x) ? '-' : x.toFixed(digits);
+}
+
+function progressBar(): { update: (p: RunProgress) => void; done: () => void } {
+  const tty = process.stderr.isTTY;
+  let lastLine = -1;
+  let drawn = false;
+  return {
+    update: (p) => {
+      const frac = p.totalSteps ? p.step / p.totalSteps : 0;
+      const eta = p.etaSeconds === null ? '' : ` eta ${Math.ceil(p.etaSeconds)}s`;
+      const text =
+        `run ${p.runId} step ${p.step}/${p.totalSteps} train ${fmt(p.trainLoss)} meta ${fmt(p.metaLoss)}` +
+        `${p.stepsPerSecond ? ` ${p.stepsPerSecond.toFixed(1)} steps/s` : ''}${eta}`;
+      if (tty) {
+        const width = 24;
+        const filled = Math.round(frac * width);
+        process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${text}\x1b[K`);
+        drawn = true;
+      } else {
+        const tenth = Math.floor(frac * 10);
+        if (tenth !== lastLine) {
+          lastLine = tenth;
+          log(text);
+        }
+      }
+    },
+    done: () => {
+      if (drawn) process.stderr.write('\n');
+      drawn = false;
+    },
+  };
+}
+
+export function renderOutcome(o: RunOutcome): string {
+  const lines = [
+    `run ${o.runId} (${o.method}) ${o.status} after ${o.steps} steps in ${o.seconds.toFixed(1)} s on ${o.backend}`,
+    `train loss ${fmt(o.trainLoss)}, meta loss ${fmt(o.metaLoss)}`,
+  ];
+  const ws = Object.entries(o.domainWeights);
+  if (ws.length) {
+    lines.push('domain weights:');
+    for (const [d, w] of ws) lines.push(`  ${d.padEnd(24)} ${w.toFixed(3)}`);
+  }
+  return lines.join('\n');
+}
