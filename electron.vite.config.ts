@@ -10,6 +10,7 @@ export default defineConfig({
       rollupOptions: {
         input: {
           main: resolve('src-main/electron/main.ts'),
+          'training-worker': resolve('src-main/worker/training-worker.ts'),
         },
       },
     },
