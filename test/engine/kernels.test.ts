@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkAgainstReference, randomFloats, relativeError } from '../../src-main/core/engine/backend/kernel-check';
 import { initBackend } from '../../src-main/core/engine/backend/select';
+import { STOCK_MAX_MACS, setStockMaxMacs } from '../../src-main/core/engine/backend/wasm-matmul';
 
 // Every kernel of ours is compared with the stock cpu kernel (the reference), forward and
 // gradient, on random inputs; float32 relative error (max|Δ| / max|ref|) must be ≤ 1e-5.
@@ -9,6 +10,8 @@ const TOL = 1e-5;
 
 beforeAll(async () => {
   await initBackend('wasm');
+  // Small products normally stay on the stock loop (faster there): test our path at every size.
+  setStockMaxMacs(0);
 });
 
 let seed = 1;
@@ -80,10 +83,14 @@ describe('BatchMatMul on wasm matches the cpu reference', () => {
     expect(r.error).toBeLessThanOrEqual(TOL);
   });
 
-  it('handles an empty inner dimension (k = 0) with zeros', async () => {
-    const r = await checkAgainstReference('wasm', () => tf.matMul(tf.zeros([3, 0]), tf.zeros([0, 4])));
-    expect(r.shapesMatch).toBe(true);
-    expect(r.error).toBe(0);
+  it('handles an empty inner dimension (k = 0) with zeros, at any threshold', async () => {
+    for (const threshold of [0, STOCK_MAX_MACS]) {
+      const prev = setStockMaxMacs(threshold);
+      const r = await checkAgainstReference('wasm', () => tf.matMul(tf.zeros([3, 0]), tf.zeros([0, 4])));
+      setStockMaxMacs(prev);
+      expect(r.shapesMatch).toBe(true);
+      expect(r.error).toBe(0);
+    }
   });
 
   it('rejects mismatched inner dimensions with the tfjs message', async () => {
@@ -189,6 +196,40 @@ describe('BatchMatMul gradient with broadcasting (fixed in matmul-grad.ts)', () 
       expect(e, backend).toBeLessThanOrEqual(TOL);
     }
     await tf.setBackend('wasm');
+  });
+});
+
+describe('small products on the stock loop', () => {
+  it('give the reference result with the default threshold', async () => {
+    const prev = setStockMaxMacs(STOCK_MAX_MACS);
+    try {
+      for (const c of [mmCase(4, 16, 36, false, true, [8], [8]), mmCase(1, 64, 64, false, true), mmCase(8, 16, 8, true, false)]) {
+        const r = await checkAgainstReference('wasm', () => {
+          seed = 500;
+          return tf.matMul(rand(c.a), rand(c.b), c.tA, c.tB);
+        });
+        expect(r.error).toBeLessThanOrEqual(TOL);
+      }
+    } finally {
+      setStockMaxMacs(prev);
+    }
+  });
+});
+
+describe('the stock wasm _FusedMatMul bias bug (fixed by ours)', () => {
+  it('adds bias[j] to every row, where stock adds bias[N-1] after the first row', async () => {
+    const run = async () => {
+      const y = tf.tidy(() =>
+        tf.fused.matMul({ a: tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2]), b: tf.eye(2), bias: tf.tensor1d([10, 20]), transposeB: true }),
+      );
+      const v = Array.from(await y.data());
+      y.dispose();
+      return v;
+    };
+    await initBackend('wasm', { fastKernels: false });
+    expect(await run()).toEqual([11, 22, 23, 24, 25, 26]);
+    await initBackend('wasm');
+    expect(await run()).toEqual([11, 22, 13, 24, 15, 26]);
   });
 });
 

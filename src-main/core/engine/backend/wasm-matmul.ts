@@ -13,6 +13,13 @@
  * ([1,M,K]×[1,K,N], no transpose). When both operands are batched, each batch is a call on
  * heap views (no copies). Bias of shape [N] and relu/relu6 stay fused in XNNPACK; any
  * other bias shape or activation is applied by the backend's own kernels afterwards.
+ * Tiny products (≤ STOCK_MAX_MACS multiply-adds per batch, equal batches) stay on the stock
+ * loop: each XNNPACK call costs ≈4 µs to set up, e.g. attention's 64×[4,16]·[16,36]ᵀ took
+ * ≈120 µs stock vs ≈295 µs as 64 XNNPACK calls, while 64×[36,36]·[36,16] was 860 vs 350.
+ *
+ * It also fixes a stock bug: with a transpose, the stock _FusedMatMul adds
+ * bias[min(i·N + j, N − 1)], i.e. bias[N−1] to every row after the first
+ * (kernels.test.ts shows it).
  */
 import { BatchMatMul, _FusedMatMul, broadcast_util, getKernel, util } from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
@@ -199,14 +206,32 @@ function stockOrThrow(stock: KernelConfig | undefined, name: string): KernelFunc
   return stock.kernelFunc;
 }
 
+/** Per-batch size below which the stock scalar loop beats an XNNPACK call (measured). */
+export const STOCK_MAX_MACS = 6000;
+let stockMaxMacs = STOCK_MAX_MACS;
+
+/** Tests set 0 to send every product through our path; returns the previous value. */
+export function setStockMaxMacs(n: number): number {
+  const prev = stockMaxMacs;
+  stockMaxMacs = n;
+  return prev;
+}
+
 export function wasmBatchMatMulConfig(stock: KernelConfig | undefined): KernelConfig {
   const kernelFunc: KernelFunc = (args: KernelArgs) => {
     const a = input(args, BatchMatMul, 'a');
     const b = input(args, BatchMatMul, 'b');
     const attrs = attrsOf(args);
     if (a.dtype !== 'float32' || b.dtype !== 'float32') return stockOrThrow(stock, BatchMatMul)(args);
+    const tA = attrs.transposeA === true;
+    const tB = attrs.transposeB === true;
+    const d = matMulDims(a, b, tA, tB);
+    // The stock loop indexes both operands by the same batch: only without broadcasting.
+    // Not for empty products either: stock hands k = 0 to XNNPACK, which leaves garbage.
+    const macs = d.M * d.K * d.N;
+    if (stock && d.batchA === d.batchB && macs > 0 && macs <= stockMaxMacs) return stock.kernelFunc(args);
     const backend = asWasmBackend(args.backend);
-    return matMulInto(backend, a, b, attrs.transposeA === true, attrs.transposeB === true, null);
+    return matMulInto(backend, a, b, tA, tB, null);
   };
   return { kernelName: BatchMatMul, backendName: 'wasm', kernelFunc };
 }
