@@ -153,8 +153,11 @@ export class TrainingHost {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const { url, execArgv } = workerEntry();
-    const w = new Worker(url, { workerData: { dbPath: this.dbPath } satisfies WorkerInit, execArgv });
+    const entry = workerEntry();
+    const w = new Worker(entry.source, {
+      eval: entry.eval,
+      workerData: { dbPath: this.dbPath, ...entry.extra } satisfies WorkerInit,
+    });
     w.on('message', (m: WorkerMessage) => this.onMessage(m));
     w.on('error', (e) => this.onWorkerDeath(e));
     w.on('exit', (code) => {
@@ -207,27 +210,26 @@ export class TrainingHost {
 }
 
 /**
- * Where the worker's code is: beside this file when running from source (through tsx), or
- * the electron-vite bundle's `training-worker.js` entry next to the main bundle.
+ * How to start the worker: from source (tsx), a tiny CommonJS bootstrap registers tsx's hooks
+ * inside the new thread and then imports the .ts entry (Node 20 does not apply `--import` from
+ * a worker's execArgv before its main module loads); from the electron-vite bundle, the
+ * `training-worker.js` entry next to the main bundle.
  */
-function workerEntry(): { url: URL; execArgv: string[] | undefined } {
+function workerEntry(): { source: URL | string; eval: boolean; extra: Record<string, string> } {
   const here = import.meta.url;
   if (here.endsWith('.ts')) {
-    const name = './training-worker.ts';
-    return { url: new URL(name, here), execArgv: ['--import', tsxLoader()] };
+    const boot =
+      "const { workerData } = require('node:worker_threads');\n" +
+      'import(workerData.tsxApi).then((m) => { m.register(); return import(workerData.entry); });';
+    return {
+      source: boot,
+      eval: true,
+      extra: { tsxApi: import.meta.resolve('tsx/esm/api'), entry: new URL('./training-worker.ts', here).href },
+    };
   }
   for (const rel of ['./training-worker.js', '../training-worker.js']) {
     const url = new URL(rel, here);
-    if (existsSync(fileURLToPath(url))) return { url, execArgv: undefined };
+    if (existsSync(fileURLToPath(url))) return { source: url, eval: false, extra: {} };
   }
   throw new Error(`cannot find the training worker bundle near ${here}`);
-}
-
-/** tsx by absolute location, so the worker finds it whatever the working directory. */
-function tsxLoader(): string {
-  try {
-    return import.meta.resolve('tsx');
-  } catch {
-    return 'tsx';
-  }
 }
