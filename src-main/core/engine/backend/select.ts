@@ -32,9 +32,13 @@ export interface BackendInfo {
 export interface InitOptions {
   /**
    * wasm: XNNPACK threads. Only tfjs's threaded build uses them, and in Node tfjs loads the
-   * single-threaded SIMD build: its threaded one needs a worker-file patch and caps threads
-   * at cores/2. Measured on this 2-core machine it did not pay (see run-microbench.ts notes),
-   * so it is not wired in; asking for more than 1 thread adds a note saying so.
+   * single-threaded SIMD build. Its threaded build can be started in Node (write its worker
+   * script to a file, point mainScriptUrlOrBlob at the module file, and report twice the
+   * cores, since it caps threads at cores/2; it also spawns 8 workers at start, ≈1.6 s).
+   * Measured on this shared 2-core machine with our kernels, 2 threads vs 1 (GFLOP/s, 3 runs):
+   * [2304,192]·[192,64] 10–14 vs 12–36; [192,2304]ᵀ·[2304,64] 11–23 vs 28–34;
+   * [4096,64]·[64,64] 9–20 vs 30–33; 1024³ 24–29 vs 29–40 — never better, often worse, so it
+   * is not wired in; asking for more than 1 thread adds a note saying so.
    */
   threads?: number;
   log?: (msg: string) => void;
