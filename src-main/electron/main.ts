@@ -1,20 +1,79 @@
-import { app, BrowserWindow } from 'electron';
-import { join } from 'node:path';
+/**
+ * The desktop shell: thin glue between Electron and the studio core. Everything it does is
+ * either security (sandboxed window, CSP, denied navigation, checked IPC, images by id) or
+ * wiring (the database at the CLI's path, the training worker, events to the window).
+ */
+import { app, BrowserWindow, session } from 'electron';
+import { contentSecurityPolicy } from '../core/api/guards';
+import type { StudioService } from '../core/api/service';
+import { openStudio } from '../core/api/studio';
+import { IMAGE_SCHEME } from '../core/api/types';
+import { defaultDbPath } from '../core/paths';
+import { handleImageScheme, registerImageScheme } from './image-protocol';
+import { registerIpc } from './ipc';
+import { createMainWindow, rendererFileUrl, rendererPaths } from './window';
 
-function createWindow(): void {
-  const win = new BrowserWindow({
-    width: 1280,
-    height: 800,
-    webPreferences: {
-      preload: join(__dirname, '../preload/preload.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-    },
+const paths = rendererPaths(import.meta.dirname);
+let studio: StudioService | undefined;
+let mainWindow: BrowserWindow | undefined;
+
+// Privileged schemes must be declared before the app is ready.
+registerImageScheme();
+
+if (!app.requestSingleInstanceLock()) {
+  // Another instance owns the database and the training worker; it shows its window instead.
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (!mainWindow || mainWindow.isDestroyed()) return;
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
   });
-  if (process.env.ELECTRON_RENDERER_URL) void win.loadURL(process.env.ELECTRON_RENDERER_URL);
-  else void win.loadFile(join(__dirname, '../renderer/index.html'));
+
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+  });
+
+  app.whenReady().then(start, (e: unknown) => {
+    console.error('dreamprm: the app could not start:', e);
+    app.exit(1);
+  });
 }
 
-void app.whenReady().then(createWindow);
-app.on('window-all-closed', () => app.quit());
+async function start(): Promise<void> {
+  const csp = contentSecurityPolicy({
+    imageSources: [`${IMAGE_SCHEME}:`, 'blob:'],
+    dev: Boolean(paths.devUrl),
+  });
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] } });
+  });
+  // The app needs no camera, notifications, geolocation or the like.
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+
+  const opened = openStudio({ dbPath: process.env.DREAMPRM_DB ?? defaultDbPath(), version: app.getVersion() });
+  studio = opened;
+  handleImageScheme(opened);
+  registerIpc(opened, {
+    devOrigin: paths.devUrl,
+    rendererFileUrl: rendererFileUrl(paths),
+  });
+  mainWindow = createMainWindow(paths);
+
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) mainWindow = createMainWindow(paths);
+  });
+}
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});
+
+let quitting = false;
+app.on('before-quit', (event) => {
+  if (quitting || !studio) return;
+  // Let a running training checkpoint and the database close before the process ends.
+  event.preventDefault();
+  quitting = true;
+  studio.close().finally(() => app.quit());
+});

@@ -1,0 +1,193 @@
+/** The data half of the API: import, the built-in sample, sources, domains and their curation. */
+import { existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { z } from 'zod';
+import { importFile } from '../data/import';
+import { CORPUS_FILE, DEFAULT_SAMPLE_SEED, GENERATOR_VERSION, generateSample, TRUTH_FILE } from '../sample';
+import type { Db } from '../store/db';
+import * as store from '../store/data-store';
+import type { ImportProgress } from '../types';
+import { id, jobId, NotFoundError, parseArgs, pool } from './args';
+import type { EventHub } from './events';
+import type { DomainInfo, SourceInfo, StudioApi } from './types';
+
+export type DataApi = Pick<
+  StudioApi,
+  | 'importFile'
+  | 'loadSample'
+  | 'listSources'
+  | 'listDomains'
+  | 'renameDomain'
+  | 'mergeDomains'
+  | 'setDomainExcluded'
+  | 'moveDomainToPool'
+  | 'sampleImageIds'
+>;
+
+const importArgs = z
+  .object({
+    path: z.string().min(1, 'give the path of a data file'),
+    options: z
+      .object({
+        format: z.enum(['auto', 'dreamprm-train', 'dreamprm-meta', 'visualprm', 'jsonl']).optional(),
+        pool: pool.optional(),
+        domain: z.string().optional(),
+        imagesDir: z.string().optional(),
+        strict: z.boolean().optional(),
+      })
+      .strict()
+      .optional(),
+    jobId,
+  })
+  .strict();
+
+/** Progress events at most this often: a fast import reports thousands of records a second. */
+const PROGRESS_MS = 100;
+
+function domainInfo(d: store.DomainStats): DomainInfo {
+  return {
+    id: d.id,
+    name: d.name,
+    pool: d.pool,
+    excluded: d.excluded,
+    questions: d.questions,
+    cots: d.cots,
+    steps: d.steps,
+    labelledSteps: d.labelledSteps,
+    meanLabel: d.meanLabel,
+    humanLabels: d.humanLabels,
+    judgedCots: d.judgedCots,
+    correctCots: d.correctCots,
+    images: d.images,
+  };
+}
+
+function sourceInfo(s: store.SourceRow): SourceInfo {
+  return {
+    id: s.id,
+    path: s.path,
+    format: s.format,
+    pool: s.pool,
+    importedAt: s.importedAt,
+    cots: s.cots,
+    missingImages: s.missingImages,
+  };
+}
+
+/** Where the built-in sample is generated: beside the database, cached per seed. */
+export function sampleDirFor(dbPath: string, seed: number): string {
+  const base = dbPath === ':memory:' ? join(tmpdir(), 'dreamprm-sample') : join(dirname(dbPath), 'sample');
+  return join(base, `seed-${seed}`);
+}
+
+/** A folder already holds this generator's sample for this seed. */
+function sampleCached(dir: string, seed: number): boolean {
+  if (!existsSync(join(dir, CORPUS_FILE)) || !existsSync(join(dir, TRUTH_FILE))) return false;
+  try {
+    const truth = JSON.parse(readFileSync(join(dir, TRUTH_FILE), 'utf8')) as { generator?: string; seed?: number };
+    return truth.generator === GENERATOR_VERSION && truth.seed === seed;
+  } catch {
+    return false;
+  }
+}
+
+export function createDataApi(db: Db, dbPath: string, events: EventHub): DataApi {
+  function checkDomain(domainId: number): void {
+    const exists = db.prepare('SELECT 1 FROM domains WHERE id = ?').get(domainId);
+    if (!exists) throw new NotFoundError(`no domain with id ${domainId}`);
+  }
+
+  function progressEmitter(jobIdValue: string | undefined, phase: 'generating' | 'reading') {
+    let last = 0;
+    return (p: ImportProgress, force = false): void => {
+      const now = Date.now();
+      if (!force && now - last < PROGRESS_MS) return;
+      last = now;
+      events.emit({
+        type: 'import-progress',
+        jobId: jobIdValue ?? null,
+        phase,
+        file: p.file,
+        bytesRead: p.bytesRead,
+        bytesTotal: p.bytesTotal,
+        records: p.records,
+      });
+    };
+  }
+
+  return {
+    async importFile(args) {
+      const a = parseArgs('importFile', importArgs, args);
+      const emit = progressEmitter(a.jobId, 'reading');
+      return importFile(db, a.path, a.options ?? {}, (p) => emit(p));
+    },
+
+    async loadSample(args) {
+      const a = parseArgs(
+        'loadSample',
+        z.object({ seed: z.number().int().min(0).max(0xffffffff).optional(), jobId }).strict(),
+        args,
+      );
+      const seed = a.seed ?? DEFAULT_SAMPLE_SEED;
+      const dir = sampleDirFor(dbPath, seed);
+      if (!sampleCached(dir, seed)) {
+        const emit = progressEmitter(a.jobId, 'generating');
+        await generateSample(dir, {
+          seed,
+          onProgress: (fraction) =>
+            emit({ file: dir, bytesRead: Math.round(fraction * 1000), bytesTotal: 1000, records: 0 }, fraction === 1),
+        });
+      }
+      const emit = progressEmitter(a.jobId, 'reading');
+      const summary = await importFile(db, join(dir, CORPUS_FILE), { format: 'jsonl' }, (p) => emit(p));
+      return { dir, summary, alreadyLoaded: summary.cots === 0 && summary.rejected === 0 };
+    },
+
+    async listSources() {
+      return store.listSources(db).map(sourceInfo);
+    },
+
+    async listDomains() {
+      return store.listDomains(db).map(domainInfo);
+    },
+
+    async renameDomain(args) {
+      const a = parseArgs('renameDomain', z.object({ domainId: id, name: z.string().max(200) }).strict(), args);
+      checkDomain(a.domainId);
+      return domainInfo(store.renameDomain(db, a.domainId, a.name));
+    },
+
+    async mergeDomains(args) {
+      const a = parseArgs(
+        'mergeDomains',
+        z.object({ targetId: id, sourceIds: z.array(id).min(1).max(10_000) }).strict(),
+        args,
+      );
+      for (const d of [a.targetId, ...a.sourceIds]) checkDomain(d);
+      return domainInfo(store.mergeDomains(db, a.targetId, a.sourceIds));
+    },
+
+    async setDomainExcluded(args) {
+      const a = parseArgs('setDomainExcluded', z.object({ domainId: id, excluded: z.boolean() }).strict(), args);
+      checkDomain(a.domainId);
+      return domainInfo(store.setDomainExcluded(db, a.domainId, a.excluded));
+    },
+
+    async moveDomainToPool(args) {
+      const a = parseArgs('moveDomainToPool', z.object({ domainId: id, pool }).strict(), args);
+      checkDomain(a.domainId);
+      return domainInfo(store.moveDomainToPool(db, a.domainId, a.pool));
+    },
+
+    async sampleImageIds(args) {
+      const a = parseArgs(
+        'sampleImageIds',
+        z.object({ domainId: id, limit: z.number().int().min(0).max(100).optional() }).strict(),
+        args,
+      );
+      checkDomain(a.domainId);
+      return store.sampleImageIds(db, a.domainId, a.limit ?? 8);
+    },
+  };
+}

@@ -1,0 +1,278 @@
+/**
+ * The one typed API of DreamPRM Studio. Implemented once over the core (studio.ts) and reached
+ * three ways: in-process, over Electron IPC and over HTTP + WebSocket (`dreamprm serve`).
+ *
+ * This file is shared with the renderer's typecheck: plain data types only, no Node imports.
+ * Every method takes at most one argument object, so a call is always `(method, args)`.
+ */
+import type { ImportOptions, ImportSummary, Pool } from '../types';
+import type { ApiResult } from './rpc';
+
+export type { ApiError, ApiResult } from './rpc';
+export type { ImportOptions, ImportSummary, Pool } from '../types';
+
+export interface StudioInfo {
+  version: string;
+  dbPath: string;
+  /** the tensor backend training uses here, and what a faster one would need */
+  backend: BackendInfo;
+  /** numbers that tell whether the database holds anything yet */
+  counts: { sources: number; domains: number; cots: number; runs: number };
+}
+
+export interface BackendInfo {
+  name: string;
+  /** a sentence on a faster backend that is missing, or null when the best one is in use */
+  note: string | null;
+}
+
+export interface SourceInfo {
+  id: number;
+  path: string;
+  format: string;
+  pool: Pool;
+  importedAt: string;
+  cots: number;
+  missingImages: number;
+}
+
+export interface DomainInfo {
+  id: number;
+  name: string;
+  pool: Pool;
+  excluded: boolean;
+  questions: number;
+  cots: number;
+  steps: number;
+  /** steps that carry a Monte Carlo label */
+  labelledSteps: number;
+  /** mean Monte Carlo label m over labelled steps, null when none */
+  meanLabel: number | null;
+  /** steps with a human +/- label */
+  humanLabels: number;
+  /** CoTs with a correct/incorrect label, and how many of those are correct */
+  judgedCots: number;
+  correctCots: number;
+  images: number;
+}
+
+export interface ImportRequest {
+  path: string;
+  options?: ImportOptions;
+  /** chosen by the caller so it can match the import-progress events to its request */
+  jobId?: string;
+}
+
+export interface SampleRequest {
+  seed?: number;
+  jobId?: string;
+}
+
+export interface SampleResult {
+  dir: string;
+  summary: ImportSummary;
+  /** true when the sample was already in this database and nothing was imported */
+  alreadyLoaded: boolean;
+}
+
+export type RunMethod = 'uniform' | 'domain' | 'instance-table' | 'instance-net';
+export const RUN_METHODS: readonly RunMethod[] = ['uniform', 'domain', 'instance-table', 'instance-net'];
+
+export type RunStatus = 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
+
+/** A field of the run configuration as the new-run form shows it. */
+export interface ConfigField {
+  /** flat key of the run configuration, e.g. "upper.metaLr" */
+  key: string;
+  label: string;
+  /** 'run': the id of a completed run, or null for none */
+  kind: 'number' | 'integer' | 'choice' | 'boolean' | 'run';
+  choices?: readonly string[];
+  min?: number;
+  max?: number;
+  help: string;
+  /** the methods that use this field (all when absent) */
+  methods?: readonly RunMethod[];
+}
+
+export type ConfigValue = number | string | boolean | null;
+
+export interface RunDefaults {
+  methods: readonly RunMethod[];
+  /** the reference defaults per method, as a flat key → value record */
+  defaults: Record<RunMethod, Record<string, ConfigValue>>;
+  /** the fields worth showing in a form, in order */
+  fields: readonly ConfigField[];
+  backend: BackendInfo;
+}
+
+export interface StartRunRequest {
+  method: RunMethod;
+  /** overrides of the method's defaults, same flat keys as RunDefaults.defaults */
+  config?: Record<string, ConfigValue>;
+  name?: string;
+}
+
+export interface RunSummary {
+  runId: number;
+  name: string | null;
+  method: RunMethod;
+  status: RunStatus;
+  step: number;
+  totalSteps: number;
+  backend: string;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** training wall time so far, summed over resumes */
+  seconds: number;
+  error: string | null;
+  trainLoss: number | null;
+  metaLoss: number | null;
+}
+
+export interface RunDetail extends RunSummary {
+  config: Record<string, unknown>;
+  /** domain → latest weight (1 for every domain of a uniform run) */
+  domainWeights: Record<string, number>;
+  cancelRequested: boolean;
+  lastCheckpointStep: number | null;
+}
+
+export interface MetricPoint {
+  step: number;
+  trainLoss: number | null;
+  weightedLoss: number | null;
+  metaLoss: number | null;
+  lr: number | null;
+  /** training steps per second around this step */
+  throughput: number | null;
+}
+
+export interface DomainWeightPoint {
+  step: number;
+  weights: Record<string, number>;
+}
+
+export interface WeightHistogram {
+  /** the snapshot's training step, null when the run has none */
+  step: number | null;
+  instances: number;
+  /** equal-width bins from min to max */
+  edges: number[];
+  counts: number[];
+}
+
+export interface RunProgress {
+  runId: number;
+  step: number;
+  totalSteps: number;
+  trainLoss: number | null;
+  weightedLoss: number | null;
+  metaLoss: number | null;
+  domainWeights: Record<string, number> | null;
+  stepsPerSecond: number | null;
+  etaSeconds: number | null;
+}
+
+export type StudioEvent =
+  | {
+      type: 'import-progress';
+      jobId: string | null;
+      phase: 'generating' | 'reading';
+      file: string;
+      bytesRead: number;
+      bytesTotal: number;
+      records: number;
+    }
+  | ({ type: 'run-progress' } & RunProgress)
+  | { type: 'run-status'; runId: number; status: RunStatus; error: string | null };
+
+export interface StudioApi {
+  info(): Promise<StudioInfo>;
+
+  importFile(req: ImportRequest): Promise<ImportSummary>;
+  loadSample(req: SampleRequest): Promise<SampleResult>;
+  listSources(): Promise<SourceInfo[]>;
+
+  listDomains(): Promise<DomainInfo[]>;
+  renameDomain(req: { domainId: number; name: string }): Promise<DomainInfo>;
+  /** moves every question of `sourceIds` into `targetId` and deletes the emptied domains */
+  mergeDomains(req: { targetId: number; sourceIds: number[] }): Promise<DomainInfo>;
+  setDomainExcluded(req: { domainId: number; excluded: boolean }): Promise<DomainInfo>;
+  moveDomainToPool(req: { domainId: number; pool: Pool }): Promise<DomainInfo>;
+  /** ids of images to show as thumbnails for a domain; fetch them by id */
+  sampleImageIds(req: { domainId: number; limit?: number }): Promise<number[]>;
+
+  runDefaults(): Promise<RunDefaults>;
+  startRun(req: StartRunRequest): Promise<RunSummary>;
+  listRuns(): Promise<RunSummary[]>;
+  getRun(req: { runId: number }): Promise<RunDetail>;
+  getMetrics(req: { runId: number; sinceStep?: number }): Promise<MetricPoint[]>;
+  getDomainWeights(req: { runId: number }): Promise<DomainWeightPoint[]>;
+  getWeightHistogram(req: { runId: number; bins?: number }): Promise<WeightHistogram>;
+  cancelRun(req: { runId: number }): Promise<RunSummary>;
+  resumeRun(req: { runId: number }): Promise<RunSummary>;
+}
+
+export type ApiMethod = keyof StudioApi;
+
+/**
+ * The runtime list of methods, checked against the interface both ways: a method missing here
+ * or a name that is not a method fails the build.
+ */
+export const API_METHODS = [
+  'info',
+  'importFile',
+  'loadSample',
+  'listSources',
+  'listDomains',
+  'renameDomain',
+  'mergeDomains',
+  'setDomainExcluded',
+  'moveDomainToPool',
+  'sampleImageIds',
+  'runDefaults',
+  'startRun',
+  'listRuns',
+  'getRun',
+  'getMetrics',
+  'getDomainWeights',
+  'getWeightHistogram',
+  'cancelRun',
+  'resumeRun',
+] as const satisfies readonly ApiMethod[];
+
+type Missing = Exclude<ApiMethod, (typeof API_METHODS)[number]>;
+// If this line fails to compile, a method of StudioApi is missing from API_METHODS.
+export const API_METHODS_COMPLETE: Missing extends never ? true : Missing = true;
+
+export type ArgsOf<M extends ApiMethod> = Parameters<StudioApi[M]>;
+export type ValueOf<M extends ApiMethod> = Awaited<ReturnType<StudioApi[M]>>;
+
+/** What a transport carries back for one call. */
+export type ResultOf<M extends ApiMethod> = ApiResult<ValueOf<M>>;
+
+/** The client view: every method of the API, derived from it, so renames break the build. */
+export type StudioClient = { [M in ApiMethod]: (...args: ArgsOf<M>) => Promise<ValueOf<M>> };
+
+/** The raw transport both the preload and the HTTP client provide. */
+export interface Transport {
+  invoke<M extends ApiMethod>(method: M, args: ArgsOf<M>[0]): Promise<ResultOf<M>>;
+  onEvent(listener: (event: StudioEvent) => void): () => void;
+}
+
+/**
+ * What the Electron preload exposes as `window.dreamprm`: the transport plus the two things
+ * only a desktop shell can do. Nothing else of Electron reaches the page.
+ */
+export interface DreamprmBridge extends Transport {
+  /** opens the native file dialog; the chosen path, or null when cancelled */
+  pickImportFile(): Promise<string | null>;
+  /** the filesystem path of a file dropped onto the window ('' when it has none) */
+  pathForFile(file: Blob): string;
+}
+
+/** Images by id inside the desktop app: dreamprm-image://images/<id>[?thumb=1]. */
+export const IMAGE_SCHEME = 'dreamprm-image';
+export const IMAGE_HOST = 'images';

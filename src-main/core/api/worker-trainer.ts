@@ -1,0 +1,105 @@
+/** The API's trainer in the app: the process's one long-lived training worker (TrainingHost). */
+import { createRequire } from 'node:module';
+import type { Db } from '../store/db';
+import { getRun, requestCancel } from '../store/runs-store';
+import { TrainingHost } from '../../worker/training-host';
+import type { RunTrainer } from './runs-api';
+import type { BackendInfo, RunStatus } from './types';
+
+const NATIVE = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;
+
+function installed(pkg: string): boolean {
+  try {
+    createRequire(import.meta.url).resolve(pkg);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The backend runs here use, without loading tfjs in this thread: the one the latest run
+ * actually used, else the one 'auto' starts (wasm), with a note on what a faster one needs.
+ */
+export function backendInfo(db: Db): BackendInfo {
+  const last = db
+    .prepare(`SELECT backend FROM runs WHERE backend NOT IN ('auto', '') ORDER BY id DESC LIMIT 1`)
+    .pluck()
+    .get() as string | undefined;
+  const missing = NATIVE.filter((p) => !installed(p));
+  const note =
+    missing.length === NATIVE.length
+      ? 'The native backends are not installed. For faster training install @tensorflow/tfjs-node ' +
+        '(CPU, prebuilt for Linux/macOS/Windows x64) or @tensorflow/tfjs-node-gpu (NVIDIA GPU with CUDA 11.2 and cuDNN 8.1).'
+      : null;
+  return { name: last ?? 'wasm', note };
+}
+
+export function createWorkerTrainer(db: Db, dbPath: string): RunTrainer {
+  let host: TrainingHost | null = null;
+  const statusListeners = new Set<(runId: number, status: RunStatus, error: string | null) => void>();
+  const progressListeners = new Set<Parameters<RunTrainer['onProgress']>[0]>();
+
+  const emitStatus = (runId: number, status: RunStatus, error: string | null): void => {
+    for (const l of statusListeners) l(runId, status, error);
+  };
+
+  // Created on first use: opening the app or `serve` must not start a worker thread.
+  function theHost(): TrainingHost {
+    if (!host) {
+      host = new TrainingHost(dbPath);
+      host.onProgress((p) => {
+        for (const l of progressListeners) l(p);
+      });
+    }
+    return host;
+  }
+
+  /** Reports the run's end, whatever way it ends, from what the store says. */
+  function watch(h: TrainingHost, runId: number): void {
+    emitStatus(runId, 'running', null);
+    const report = (): void => {
+      try {
+        const r = getRun(db, runId);
+        emitStatus(runId, r.status, r.error);
+      } catch {
+        // the database closed with the app; nothing left to tell
+      }
+    };
+    h.whenDone(runId).then(report, report);
+  }
+
+  return {
+    async start(config, name) {
+      const h = theHost();
+      const { runId } = await h.start(config, { name });
+      watch(h, runId);
+      return runId;
+    },
+    async resume(runId) {
+      const h = theHost();
+      await h.resume(runId);
+      watch(h, runId);
+    },
+    async cancel(runId) {
+      // The flag in the database reaches a run trained by another process (the CLI) too.
+      if (host) host.cancel(runId);
+      else requestCancel(db, runId);
+    },
+    async backend() {
+      return backendInfo(db);
+    },
+    onProgress(listener) {
+      progressListeners.add(listener);
+      return () => progressListeners.delete(listener);
+    },
+    onStatus(listener) {
+      statusListeners.add(listener);
+      return () => statusListeners.delete(listener);
+    },
+    async close() {
+      await host?.close();
+      host = null;
+    },
+  };
+}

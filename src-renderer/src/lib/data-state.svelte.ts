@@ -1,0 +1,150 @@
+import type {
+  DomainInfo,
+  ImportOptions,
+  ImportSummary,
+  Pool,
+  SourceInfo,
+  StudioEvent,
+} from '../../../src-main/core/api/types';
+import type { AppState } from './app-state.svelte';
+
+export interface ImportJob {
+  jobId: string;
+  label: string;
+  phase: 'generating' | 'reading';
+  bytesRead: number;
+  bytesTotal: number;
+  records: number;
+}
+
+let jobCounter = 0;
+function newJobId(): string {
+  // crypto.randomUUID needs a secure context, which a remote `serve` over http is not.
+  jobCounter += 1;
+  return `job-${Date.now().toString(36)}-${jobCounter}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** The Data page's state: sources, domains, an import in flight and its last summary. */
+export class DataState {
+  sources = $state<SourceInfo[]>([]);
+  domains = $state<DomainInfo[]>([]);
+  loading = $state(false);
+  job = $state<ImportJob | null>(null);
+  lastSummary = $state<ImportSummary | null>(null);
+  selected = $state<number[]>([]);
+  thumbs = $state<Record<number, number[]>>({});
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(private readonly app: AppState) {}
+
+  start(): () => void {
+    this.unsubscribe = this.app.onEvent((e) => this.onEvent(e));
+    void this.refresh();
+    return () => this.unsubscribe?.();
+  }
+
+  private onEvent(e: StudioEvent): void {
+    if (e.type !== 'import-progress' || !this.job || e.jobId !== this.job.jobId) return;
+    this.job = { ...this.job, phase: e.phase, bytesRead: e.bytesRead, bytesTotal: e.bytesTotal, records: e.records };
+  }
+
+  get busy(): boolean {
+    return this.job !== null;
+  }
+
+  get progress(): number | null {
+    if (!this.job || this.job.bytesTotal <= 0) return null;
+    return Math.min(1, this.job.bytesRead / this.job.bytesTotal);
+  }
+
+  domainsOf(pool: Pool): DomainInfo[] {
+    return this.domains.filter((d) => d.pool === pool);
+  }
+
+  async refresh(): Promise<void> {
+    this.loading = true;
+    await this.app.attempt('Loading data', async () => {
+      const [sources, domains] = await Promise.all([this.app.api.listSources(), this.app.api.listDomains()]);
+      this.sources = sources;
+      this.domains = domains;
+      this.selected = this.selected.filter((id) => domains.some((d) => d.id === id));
+      await this.loadThumbs(domains);
+    });
+    this.loading = false;
+  }
+
+  private async loadThumbs(domains: DomainInfo[]): Promise<void> {
+    const withImages = domains.filter((d) => d.images > 0 && !(d.id in this.thumbs));
+    const entries = await Promise.all(
+      withImages.map(async (d) => [d.id, await this.app.api.sampleImageIds({ domainId: d.id, limit: 6 })] as const),
+    );
+    const next = { ...this.thumbs };
+    for (const [id, ids] of entries) next[id] = ids;
+    this.thumbs = next;
+  }
+
+  async importFile(path: string, options: ImportOptions): Promise<void> {
+    const trimmed = path.trim();
+    if (!trimmed) {
+      this.app.notify('error', 'Enter the path of a file to import.');
+      return;
+    }
+    const jobId = newJobId();
+    this.job = { jobId, label: trimmed, phase: 'reading', bytesRead: 0, bytesTotal: 0, records: 0 };
+    const summary = await this.app.attempt('Import', () => this.app.api.importFile({ path: trimmed, options, jobId }));
+    this.job = null;
+    if (summary) {
+      this.lastSummary = summary;
+      this.app.notify('info', `Imported ${summary.cots} CoTs (${summary.rejected} rejected) from ${trimmed}`);
+    }
+    await Promise.all([this.refresh(), this.app.refreshInfo()]);
+  }
+
+  async loadSample(): Promise<void> {
+    const jobId = newJobId();
+    this.job = { jobId, label: 'built-in sample', phase: 'generating', bytesRead: 0, bytesTotal: 0, records: 0 };
+    const result = await this.app.attempt('Loading the sample', () => this.app.api.loadSample({ jobId }));
+    this.job = null;
+    if (result) {
+      this.lastSummary = result.summary;
+      this.app.notify(
+        'info',
+        result.alreadyLoaded ? 'The built-in sample is already loaded.' : `Loaded the built-in sample: ${result.summary.cots} CoTs.`,
+      );
+    }
+    await Promise.all([this.refresh(), this.app.refreshInfo()]);
+  }
+
+  private async change(what: string, work: () => Promise<DomainInfo>): Promise<void> {
+    const updated = await this.app.attempt(what, work);
+    if (updated) await this.refresh();
+  }
+
+  rename(domainId: number, name: string): Promise<void> {
+    return this.change('Renaming', () => this.app.api.renameDomain({ domainId, name }));
+  }
+
+  setExcluded(domainId: number, excluded: boolean): Promise<void> {
+    return this.change(excluded ? 'Excluding' : 'Including', () =>
+      this.app.api.setDomainExcluded({ domainId, excluded }),
+    );
+  }
+
+  moveToPool(domainId: number, pool: Pool): Promise<void> {
+    return this.change('Moving', () => this.app.api.moveDomainToPool({ domainId, pool }));
+  }
+
+  toggleSelected(domainId: number): void {
+    this.selected = this.selected.includes(domainId)
+      ? this.selected.filter((id) => id !== domainId)
+      : [...this.selected, domainId];
+  }
+
+  /** Merges the selected domains into the first selected one (they must share a pool). */
+  async mergeSelected(targetId: number): Promise<void> {
+    const sourceIds = this.selected.filter((id) => id !== targetId);
+    if (!sourceIds.length) return;
+    await this.change('Merging', () => this.app.api.mergeDomains({ targetId, sourceIds }));
+    this.selected = [];
+  }
+}
