@@ -9,6 +9,7 @@ import { register as registerImportScores } from './import-scores-command';
 import { register as registerTrain } from './train-command';
 import { register as registerRuns } from './runs-command';
 import { register as registerJobs } from './jobs-command';
+import { register as registerEval } from './eval-command';
 
 /** Each CLI command registers itself here; one line per command module. */
 export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
@@ -22,4 +23,5 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerTrain,
   registerRuns,
   registerJobs,
+  registerEval,
 ];

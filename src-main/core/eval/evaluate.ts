@@ -1,12 +1,12 @@
 import { AGGREGATIONS, aggregate, type AggName } from '../engine/aggregate';
+import type { StepScorer } from '../engine/scoring';
 import type { Db } from '../store/db';
 import { saveEvaluation } from '../store/eval-store';
 import { UserError } from '../errors';
 import { argmax, auroc, mean, oracle, passAt1, selfConsistency } from './metrics';
 import { loadTestPool, type TestQuestion } from './test-pool';
 
-/** Per-step probabilities p_t for each CoT id, in the order asked. */
-export type StepScorer = (cotIds: number[]) => Promise<Float32Array[]>;
+export type { StepScorer };
 
 export interface BenchmarkResult {
   benchmark: string;
