@@ -10,6 +10,7 @@ import { register as registerTrain } from './train-command';
 import { register as registerRuns } from './runs-command';
 import { register as registerJobs } from './jobs-command';
 import { register as registerEval } from './eval-command';
+import { register as registerDemo } from './demo-command';
 
 /** Each CLI command registers itself here; one line per command module. */
 export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
@@ -24,4 +25,5 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerRuns,
   registerJobs,
   registerEval,
+  registerDemo,
 ];
