@@ -51,7 +51,8 @@ async function start(): Promise<void> {
   // The app needs no camera, notifications, geolocation or the like.
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
 
-  const opened = openStudio({ dbPath: process.env.DREAMPRM_DB ?? defaultDbPath(), version: app.getVersion() });
+  // The same file as the CLI's default (DREAMPRM_HOME moves both).
+  const opened = openStudio({ dbPath: defaultDbPath(), version: app.getVersion() });
   studio = opened;
   handleImageScheme(opened);
   registerIpc(opened, {

@@ -121,6 +121,92 @@ describe.skipIf(missing !== null)('the app served to a browser', () => {
     await page.getByRole('heading', { name: 'Runs', exact: true }).waitFor();
   });
 
+  /** Waits until the run page shows this status. */
+  async function statusIs(status: string, timeout = 90_000): Promise<void> {
+    await h.page.locator(`[data-testid="run-status"]:text-is("${status}")`).waitFor({ timeout });
+  }
+
+  const points = (testid: string) =>
+    h.page.getByTestId(testid).getAttribute('data-points').then((n) => Number(n ?? 0));
+  const stepShown = () => h.page.getByTestId('run-step').textContent().then((t) => Number((t ?? '0').replace(/,/g, '')));
+
+  it('starts a uniform run from the form and watches it train live', async () => {
+    const { page } = h;
+    await page.getByRole('link', { name: 'Train', exact: true }).click();
+    await page.getByTestId('method-uniform').check();
+    await expect.poll(() => page.getByTestId('train-backend').textContent()).toBe('wasm');
+    await page.getByTestId('field-steps').fill('200');
+    await page.getByTestId('field-steps').press('Tab');
+    await page.getByTestId('run-name').fill('uniform e2e');
+    await h.shot('04-train-form');
+    await page.getByTestId('start-run').click();
+    await page.waitForURL(/#\/runs\/\d+$/);
+    await statusIs('running');
+    // Progress and charts move while it trains.
+    await expect.poll(stepShown, { timeout: 60_000 }).toBeGreaterThan(20);
+    const early = await points('chart-loss');
+    await expect.poll(() => points('chart-loss'), { timeout: 60_000 }).toBeGreaterThan(early);
+    await expect.poll(() => page.getByTestId('run-eta').textContent()).toMatch(/^\d+(s|m \d+s)$/);
+    await h.shot('05-run-live');
+    await statusIs('completed');
+    expect(await stepShown()).toBe(200);
+    expect(await points('chart-meta')).toBeGreaterThan(0);
+    await h.shot('06-run-uniform-done');
+  }, 120_000);
+
+  it('starts a domain run from the uniform cold start, cancels and resumes it', async () => {
+    const { page } = h;
+    await page.getByRole('link', { name: 'Train', exact: true }).click();
+    await page.getByTestId('method-domain').check();
+    await page.getByTestId('field-steps').fill('400');
+    await page.getByTestId('field-steps').press('Tab');
+    await page.getByLabel('Cold start from run').selectOption({ label: '#1 uniform e2e' });
+    await page.getByTestId('run-name').fill('domain e2e');
+    await h.shot('07-train-domain-form');
+    await page.getByTestId('start-run').click();
+    await page.waitForURL(/#\/runs\/2$/);
+    await statusIs('running');
+    await expect.poll(stepShown, { timeout: 60_000 }).toBeGreaterThan(30);
+    await page.getByTestId('cancel-run').click();
+    await statusIs('cancelled');
+    const stoppedAt = await stepShown();
+    expect(stoppedAt).toBeLessThan(400);
+    await page.getByTestId('resume-run').click();
+    await statusIs('running');
+    await statusIs('completed', 110_000);
+    expect(await stepShown()).toBe(400);
+    await expect.poll(() => points('chart-weights')).toBeGreaterThan(8);
+    await h.shot('08-run-domain-done');
+  }, 180_000);
+
+  it('shows the instance-weight histogram of an instance-table run', async () => {
+    const { page } = h;
+    await page.getByRole('link', { name: 'Train', exact: true }).click();
+    await page.getByTestId('method-instance-table').check();
+    await page.getByTestId('field-steps').fill('120');
+    await page.getByTestId('field-steps').press('Tab');
+    await page.getByLabel('Cold start from run').selectOption({ label: '#1 uniform e2e' });
+    await page.getByTestId('start-run').click();
+    await page.waitForURL(/#\/runs\/3$/);
+    await statusIs('completed', 110_000);
+    await expect.poll(() => points('chart-histogram')).toBeGreaterThan(1);
+    await h.shot('09-run-instance-table');
+  }, 120_000);
+
+  it('lists the runs and compares them', async () => {
+    const { page } = h;
+    await page.getByRole('link', { name: 'Runs', exact: true }).click();
+    const rows = page.getByTestId('run-row');
+    await expect.poll(() => rows.count()).toBe(3);
+    await h.shot('10-runs');
+    for (const id of [1, 2, 3]) await page.getByLabel(`Select run ${id}`).check();
+    await page.getByTestId('compare-selected').click();
+    await page.waitForURL(/#\/compare\/1,2,3$/);
+    await expect.poll(() => page.getByTestId('compare-table').locator('tbody tr').count()).toBe(3);
+    await expect.poll(() => points('compare-loss')).toBeGreaterThan(10);
+    await h.shot('11-compare');
+  });
+
   it('has logged no console errors', () => {
     expect(h.errors).toEqual([]);
   });

@@ -37,6 +37,8 @@ export function backendInfo(db: Db): BackendInfo {
 
 export function createWorkerTrainer(db: Db, dbPath: string): RunTrainer {
   let host: TrainingHost | null = null;
+  /** the run the worker is training now, known from its progress */
+  let active: number | null = null;
   const statusListeners = new Set<(runId: number, status: RunStatus, error: string | null) => void>();
   const progressListeners = new Set<Parameters<RunTrainer['onProgress']>[0]>();
 
@@ -49,6 +51,7 @@ export function createWorkerTrainer(db: Db, dbPath: string): RunTrainer {
     if (!host) {
       host = new TrainingHost(dbPath);
       host.onProgress((p) => {
+        active = p.runId;
         for (const l of progressListeners) l(p);
       });
     }
@@ -59,6 +62,7 @@ export function createWorkerTrainer(db: Db, dbPath: string): RunTrainer {
   function watch(h: TrainingHost, runId: number): void {
     emitStatus(runId, 'running', null);
     const report = (): void => {
+      if (active === runId) active = null;
       try {
         const r = getRun(db, runId);
         emitStatus(runId, r.status, r.error);
@@ -82,8 +86,11 @@ export function createWorkerTrainer(db: Db, dbPath: string): RunTrainer {
       watch(h, runId);
     },
     async cancel(runId) {
-      // The flag in the database reaches a run trained by another process (the CLI) too.
-      if (host) host.cancel(runId);
+      // A run that is training (here or in another process, such as the CLI) polls the flag in
+      // the database at every flush. Only a run still queued in this worker needs the message:
+      // a message to the active run can arrive after it has already stopped and then cancel
+      // its next resume.
+      if (host && active !== runId) host.cancel(runId);
       else requestCancel(db, runId);
     },
     async backend() {

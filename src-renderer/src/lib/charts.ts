@@ -54,6 +54,10 @@ export interface Series {
   points: { x: number; y: number }[];
   colour?: string;
   dashed?: boolean;
+  /** drawn thin and pale behind the others (raw values under a smoothed line) */
+  faint?: boolean;
+  /** left out of the legend */
+  hideInLegend?: boolean;
 }
 
 export { Chart };
