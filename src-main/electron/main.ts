@@ -3,11 +3,12 @@
  * either security (sandboxed window, CSP, denied navigation, checked IPC, images by id) or
  * wiring (the database at the CLI's path, the training worker, events to the window).
  */
-import { app, BrowserWindow, session } from 'electron';
+import { app, BrowserWindow, dialog, session } from 'electron';
 import { contentSecurityPolicy } from '../core/api/guards';
 import type { StudioService } from '../core/api/service';
 import { openStudio } from '../core/api/studio';
 import { IMAGE_SCHEME } from '../core/api/types';
+import { errorMessage } from '../core/errors';
 import { defaultDbPath } from '../core/paths';
 import { handleImageScheme, registerImageScheme } from './image-protocol';
 import { registerIpc } from './ipc';
@@ -34,10 +35,14 @@ if (!app.requestSingleInstanceLock()) {
     contents.on('will-attach-webview', (event) => event.preventDefault());
   });
 
-  app.whenReady().then(start, (e: unknown) => {
-    console.error('dreamprm: the app could not start:', e);
-    app.exit(1);
-  });
+  app
+    .whenReady()
+    .then(start)
+    .catch((e: unknown) => {
+      // e.g. a database written by a newer version: say so in a window, not only on a console.
+      dialog.showErrorBox('DreamPRM Studio could not start', errorMessage(e));
+      app.exit(1);
+    });
 }
 
 async function start(): Promise<void> {
