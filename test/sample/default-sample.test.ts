@@ -241,7 +241,8 @@ describe('the default sample: only the image tells a right reading from a wrong 
     const dupRate = (pred: (c: SampleCot) => boolean) => {
       const cots = data.domains.flatMap((d) => d.cots).filter((c) => ['bars', 'grid', 'count', 'gauge'].includes(c.task) && pred(c));
       const dup = cots.filter((c) => {
-        const values = c.record.steps.filter((_, t) => c.kinds[t] === 'read').map((s) => /(\d+)/.exec(s.text.replace(/^Row \d+/, ''))![1]);
+        // the value read is the last number of a reading step ("Cell 5 is blue , worth 3 .")
+        const values = c.record.steps.filter((_, t) => c.kinds[t] === 'read').map((s) => s.text.match(/\d+/g)!.at(-1));
         return new Set(values).size < values.length;
       });
       return dup.length / cots.length;

@@ -12,7 +12,7 @@ const same = (a: Rgb, b: Rgb) => a[0] === b[0] && a[1] === b[1] && a[2] === b[2]
 function readBars(c: Canvas): number[] {
   return [0, 1, 2, 3].map((b) => {
     let blocks = 0;
-    while (blocks < 12 && same(c.get(2 + 12 * b + 4, 44 - 4 * blocks), BLUE)) blocks++;
+    while (blocks < 6 && same(c.get(8 * (b + 1) + 3, 8 * (5 - blocks) + 4), BLUE)) blocks++;
     return blocks;
   });
 }
@@ -21,11 +21,15 @@ function colourAt(c: Canvas, x: number, y: number): string | undefined {
   return Object.entries(COLOURS).find(([, rgb]) => same(c.get(x, y), rgb))?.[0];
 }
 
-function readCounts(c: Canvas): Record<string, number> {
+/** Beads per colour: each colour's row, counted from the left until the first gap. */
+function readTally(c: Canvas): Record<string, number> {
   const counts: Record<string, number> = { red: 0, green: 0, blue: 0, yellow: 0 };
-  for (let s = 0; s < 16; s++) {
-    const colour = colourAt(c, (s % 4) * 12 + 6, Math.floor(s / 4) * 12 + 6);
-    if (colour) counts[colour]++;
+  for (let row = 0; row < 6; row++) {
+    const colour = colourAt(c, 4, row * 8 + 4);
+    if (!colour) continue;
+    let n = 0;
+    while (n < 6 && colourAt(c, n * 8 + 4, row * 8 + 4) === colour) n++;
+    counts[colour] = n;
   }
   return counts;
 }
@@ -57,10 +61,10 @@ describe('sample tasks: the image shows the values the solution reads', () => {
     }
   });
 
-  it('count: one shape per slot, counted by colour', () => {
+  it('count: one row of beads per colour, lined up from the left', () => {
     for (const p of problems('count', 60)) {
-      const counts = readCounts(p.canvas);
-      const asked = /How many (.*) shapes/.exec(p.question)![1].split(/, | and /);
+      const counts = readTally(p.canvas);
+      const asked = /How many (.*) beads/.exec(p.question)![1].split(/, | and /);
       expect(asked.map((c) => counts[c])).toEqual(p.items.map((it) => it.truth));
     }
   });
@@ -72,12 +76,13 @@ describe('sample tasks: the image shows the values the solution reads', () => {
     }
   });
 
-  it('grid: the cells of a row are counted by colour', () => {
+  it('grid: the numbered cells have the colours whose values the solution reads', () => {
+    const worth = (name: string) => ['red', 'green', 'blue', 'yellow'].indexOf(name) + 1;
+    expect(problems('grid', 1)[0].question).toContain('red 1, green 2, blue 3, yellow 4');
     for (const p of problems('grid', 60)) {
-      const colour = /How many (\w+) cells/.exec(p.question)![1] as keyof typeof COLOURS;
-      const rows = /in rows (.*) together/.exec(p.question)![1].split(/, | and /).map(Number);
-      const counts = rows.map((r) => findOnBoard(p.canvas, COLOURS[colour]).filter(([row]) => row === r).length);
-      expect(counts).toEqual(p.items.map((it) => it.truth));
+      const cells = [...p.question.matchAll(/cell (\d)/g)].map((m) => Number(m[1]) - 1);
+      const values = cells.map((i) => worth(colourAt(p.canvas, (i % 3) * 16 + 7, Math.floor(i / 3) * 16 + 7)!));
+      expect(values).toEqual(p.items.map((it) => it.truth));
     }
   });
 

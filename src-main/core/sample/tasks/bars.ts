@@ -1,10 +1,12 @@
-import { BLACK, BLUE, Canvas } from '../raster';
+import { BLUE, Canvas, GREY } from '../raster';
 import type { Rng } from '../rng';
 import { edgeWeighted, makeItem } from './item';
 import { LETTERS, offByOne, readThenSum, solve, type Problem } from './problem';
 
 const BARS = 4;
-const MAX_HEIGHT = 9;
+const MAX_HEIGHT = 5;
+/** One block per 8 px: a bar's height is read off whole 8×8 patches, as a small PRM sees them. */
+const UNIT = 8;
 
 /**
  * A bar chart of four bars A–D (left to right), each a stack of unit blocks so that a person
@@ -15,11 +17,11 @@ export function barsProblem(rng: Rng, long: boolean): Problem {
   const asked = rng.sample(BARS, long ? 3 : 2).sort((a, b) => a - b);
 
   const canvas = new Canvas(48);
-  canvas.fillRect(0, 46, 48, 2, BLACK);
+  canvas.fillRect(0, 47, 48, 1, GREY);
   heights.forEach((h, b) => {
-    const x = 2 + 12 * b;
-    // a block is 3 px tall with a 1 px gap: height h reaches up h blocks from the axis
-    for (let j = 0; j < h; j++) canvas.fillRect(x, 43 - 4 * j, 8, 3, BLUE);
+    const x = UNIT * (b + 1) + 1;
+    // block j fills patch row 5 - j, leaving a 1 px gap above it so that blocks can be counted
+    for (let j = 0; j < h; j++) canvas.fillRect(x, UNIT * (5 - j) + 1, UNIT - 2, UNIT - 2, BLUE);
   });
 
   // a misreading is off by one block, or the height of a neighbouring bar that the question

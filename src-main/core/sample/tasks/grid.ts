@@ -1,43 +1,43 @@
-import { COLOUR_NAMES, COLOURS, Canvas, type ColourName } from '../raster';
+import { COLOUR_NAMES, COLOURS, Canvas } from '../raster';
 import type { Rng } from '../rng';
-import { edgeWeighted, makeItem } from './item';
-import { offByOne, readThenSum, solve, type Problem } from './problem';
+import { makeItem } from './item';
+import { readThenSum, solve, type Problem } from './problem';
 
-const N = 6;
-const CELL = 8;
+const N = 3;
+const CELL = 16;
+/** The legend of the table: colour → value (1-based position in COLOUR_NAMES). */
+const LEGEND = COLOUR_NAMES.map((c, i) => `${c} ${i + 1}`).join(', ');
 
 /**
- * A 6×6 table of coloured cells. Question: how many cells of one colour lie in two (three when
- * long) given rows; the policy counts row by row.
+ * A 3×3 table of coloured cells, each colour worth a number (the legend is in the question).
+ * Question: the sum of the values of two (three when long) cells given by row and column. A
+ * misreading takes the colour of an adjacent cell.
  */
 export function gridProblem(rng: Rng, long: boolean): Problem {
-  const colour = rng.pick(COLOUR_NAMES);
-  const others = COLOUR_NAMES.filter((c) => c !== colour);
-  // each row's count of the asked colour follows the misreading's own law (see edgeWeighted)
-  const rowCounts = Array.from({ length: N }, () => edgeWeighted(rng, 0, N));
-  const cells: ColourName[] = [];
-  for (const count of rowCounts) {
-    const hits = new Set(rng.sample(N, count));
-    for (let c = 0; c < N; c++) cells.push(hits.has(c) ? colour : rng.pick(others));
-  }
+  const cells = Array.from({ length: N * N }, () => rng.int(1, COLOUR_NAMES.length));
   const canvas = new Canvas(48);
-  cells.forEach((c, i) => canvas.fillRect((i % N) * CELL, Math.floor(i / N) * CELL, CELL - 1, CELL - 1, COLOURS[c]));
+  cells.forEach((v, i) =>
+    canvas.fillRect((i % N) * CELL, Math.floor(i / N) * CELL, CELL - 2, CELL - 2, COLOURS[COLOUR_NAMES[v - 1]]),
+  );
 
-  const rows = rng.sample(N, long ? 3 : 2).sort((a, b) => a - b);
-  // a misreading is off by one, or the count of an adjacent row the question does not ask about
-  const items = rows.map((r) => {
-    const neighbours = [r - 1, r + 1].filter((n) => n >= 0 && n < N && !rows.includes(n)).map((n) => rowCounts[n]);
-    return makeItem(rng, rowCounts[r], offByOne(rowCounts[r], 0, N), neighbours);
+  const asked = rng.sample(N * N, long ? 3 : 2).sort((a, b) => a - b);
+  const items = asked.map((i) => {
+    const r = Math.floor(i / N);
+    const c = i % N;
+    const adjacent = [[r - 1, c], [r + 1, c], [r, c - 1], [r, c + 1]].filter(([y, x]) => y >= 0 && y < N && x >= 0 && x < N);
+    return makeItem(rng, cells[i], [], adjacent.map(([y, x]) => cells[y * N + x]));
   });
+  const where = (i: number) => `${i + 1}`;
   const { steps, answerSlot, slotCount } = readThenSum(
-    rows.map((r, i) => ({ slot: i, render: (v: number) => `Row ${r + 1} has ${v} ${colour} cells .` })),
+    asked.map((i, k) => ({ slot: k, render: (v: number) => `Cell ${where(i)} is ${COLOUR_NAMES[v - 1]} , worth ${v} .` })),
     items.length,
   );
-  const list = rows.map((r) => r + 1);
-  const rowText = list.length === 2 ? `${list[0]} and ${list[1]}` : `${list[0]}, ${list[1]} and ${list[2]}`;
+  const list = asked.map((i) => `cell ${i + 1}`);
   return {
     task: 'grid',
-    question: `Rows are numbered 1 to 6 from the top. How many ${colour} cells are there in rows ${rowText} together?`,
+    question:
+      `The cells are numbered 1 to 9 in reading order (left to right, then top to bottom). The colours are worth ${LEGEND}. ` +
+      `What is ${list.join(' plus ')} worth?`,
     canvas,
     items,
     steps,
