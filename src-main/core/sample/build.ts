@@ -154,9 +154,10 @@ function buildBenchmark(b: BenchmarkConfig, seed: number): SampleDomain {
       out.cots.push({
         record: {
           ...baseRecord(b.name, 'test', drawn, c),
-          // the true step correctness rides along as a step label so that evaluation can
-          // measure step-level AUROC on the test pool; test labels never reach training
-          steps: trace.texts.map((text, t) => ({ text, label: trace.stepCorrect[t] ? 1 : 0 })),
+          // The true step correctness rides along as a dataset label (m of 0 or 1, no rollout
+          // count, as for VisualPRM's +/-) so that evaluation can measure step-level AUROC on
+          // the test pool. It is not a human label, and test labels never reach training.
+          steps: trace.texts.map((text, t) => ({ text, m: trace.stepCorrect[t] ? 1 : 0 })),
           answer: String(trace.answer),
           correct: trace.correct,
         },
