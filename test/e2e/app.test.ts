@@ -207,6 +207,32 @@ describe.skipIf(missing !== null)('the app served to a browser', () => {
     await h.shot('11-compare');
   });
 
+  it('merges two domains and moves one to another pool', async () => {
+    const { page } = h;
+    await page.getByRole('link', { name: 'Data', exact: true }).click();
+    const rows = page.getByTestId('domain-row');
+    await expect.poll(() => rows.count()).toBeGreaterThanOrEqual(9);
+    const before = await rows.count();
+    const [a, b] = [rows.nth(0), rows.nth(1)];
+    const [nameA, nameB] = [await a.getAttribute('data-domain'), await b.getAttribute('data-domain')];
+    const cots = async (row: typeof a) => Number(((await row.locator('td').nth(4).textContent()) ?? '').replace(/,/g, ''));
+    const total = (await cots(a)) + (await cots(b));
+    await a.getByRole('checkbox').check();
+    await b.getByRole('checkbox').check();
+    await page.getByTestId('merge-bar').getByLabel(/Merge 2 domains into/).selectOption({ label: nameA! });
+    await h.shot('12-data-merge');
+    await page.getByTestId('merge-bar').getByRole('button', { name: 'Merge' }).click();
+    await expect.poll(() => rows.count()).toBe(before - 1);
+    expect(await page.locator(`[data-domain="${nameB}"]`).count()).toBe(0);
+    expect(await cots(page.locator(`[data-domain="${nameA}"]`))).toBe(total);
+
+    await page.getByLabel(`Pool of ${nameA}`).selectOption('test');
+    await expect.poll(() => page.getByLabel(`Pool of ${nameA}`).inputValue()).toBe('test');
+    await expect
+      .poll(() => page.locator(`tbody[data-pool="test"] [data-domain="${nameA}"]`).count())
+      .toBe(1);
+  });
+
   it('has logged no console errors', () => {
     expect(h.errors).toEqual([]);
   });

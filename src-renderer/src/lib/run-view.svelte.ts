@@ -10,6 +10,8 @@ import type { AppState } from './app-state.svelte';
 
 /** Slowest refresh of the stored series while a run streams progress. */
 const REFRESH_MS = 1000;
+/** How often a running run without events is re-read. */
+const POLL_MS = 2000;
 
 /** One run's page: its record, metric series, weights and live progress. */
 export class RunView {
@@ -31,8 +33,14 @@ export class RunView {
   start(): () => void {
     void this.refresh();
     const off = this.app.onEvent((e) => this.onEvent(e));
+    // A run trained by another process (the CLI, `dreamprm demo`) sends no events here: while
+    // it runs, the stored series are polled instead.
+    const poll = setInterval(() => {
+      if (this.active && Date.now() - this.lastRefresh >= POLL_MS) void this.refresh();
+    }, POLL_MS);
     return () => {
       off();
+      clearInterval(poll);
       if (this.timer) clearTimeout(this.timer);
     };
   }
@@ -55,7 +63,8 @@ export class RunView {
       this.scheduleRefresh();
     } else if (e.type === 'run-status') {
       if (e.status !== 'running') this.live = null;
-      void this.refresh();
+      // A resumed run rewinds to its checkpoint and drops what it logged after it: re-read all.
+      void this.refresh(true);
     }
   }
 
@@ -69,11 +78,11 @@ export class RunView {
     }, wait);
   }
 
-  async refresh(): Promise<void> {
+  async refresh(full = false): Promise<void> {
     this.lastRefresh = Date.now();
     const api = this.app.api;
     try {
-      const since = this.metrics.length ? this.metrics[this.metrics.length - 1].step : undefined;
+      const since = !full && this.metrics.length ? this.metrics[this.metrics.length - 1].step : undefined;
       const [run, metrics, weights, histogram] = await Promise.all([
         api.getRun({ runId: this.runId }),
         api.getMetrics({ runId: this.runId, sinceStep: since }),
@@ -81,7 +90,8 @@ export class RunView {
         api.getWeightHistogram({ runId: this.runId, bins: 30 }),
       ]);
       this.run = run;
-      if (metrics.length) this.metrics = since === undefined ? metrics : [...this.metrics, ...metrics];
+      if (since === undefined) this.metrics = metrics;
+      else if (metrics.length) this.metrics = [...this.metrics, ...metrics];
       this.weights = weights;
       this.histogram = histogram;
       this.missing = null;
@@ -103,6 +113,6 @@ export class RunView {
     this.acting = true;
     await this.app.attempt('Resuming', () => this.app.api.resumeRun({ runId: this.runId }));
     this.acting = false;
-    await this.refresh();
+    await this.refresh(true);
   }
 }

@@ -11,7 +11,11 @@ export class RunsState {
 
   start(): () => void {
     void this.refresh();
-    return this.app.onEvent((e) => {
+    // Runs trained by another process send no events here; poll while any is running.
+    const poll = setInterval(() => {
+      if (this.runs.some((r) => r.status === 'running')) void this.refresh();
+    }, 3000);
+    const off = this.app.onEvent((e) => {
       if (e.type === 'run-status') void this.refresh();
       else if (e.type === 'run-progress') {
         const run = this.runs.find((r) => r.runId === e.runId);
@@ -24,6 +28,10 @@ export class RunsState {
         }
       }
     });
+    return () => {
+      off();
+      clearInterval(poll);
+    };
   }
 
   async refresh(): Promise<void> {
