@@ -53,6 +53,8 @@ export default defineConfig({
     root: resolve('src-renderer'),
     plugins: [svelte(), cspMeta()],
     build: {
+      // `dreamprm serve` sends this over the network to a laptop's browser.
+      minify: 'esbuild',
       rollupOptions: { input: { index: resolve('src-renderer/index.html') } },
     },
   },

@@ -39,12 +39,8 @@ async function serve(opts: ServeOptions): Promise<void> {
     throw e;
   }
   const running = server;
-  process.stdout.write(
-    opts.json ? JSON.stringify({ url: running.openUrl, host: running.host, port: running.port }) + '\n' : `${running.openUrl}\n`,
-  );
-  log(`dreamprm: serving ${dbPathOf(opts)}; press Ctrl-C to stop`);
-
-  await new Promise<void>((resolve) => {
+  // The handlers are in place before the URL is printed: whoever reads it may stop us at once.
+  const stopped = new Promise<void>((resolve) => {
     const stop = (): void => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
@@ -57,6 +53,11 @@ async function serve(opts: ServeOptions): Promise<void> {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  process.stdout.write(
+    opts.json ? JSON.stringify({ url: running.openUrl, host: running.host, port: running.port }) + '\n' : `${running.openUrl}\n`,
+  );
+  log(`dreamprm: serving ${dbPathOf(opts)}; press Ctrl-C to stop`);
+  await stopped;
 }
 
 export function register(program: Command): void {

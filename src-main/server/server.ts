@@ -6,6 +6,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { contentSecurityPolicy, parseImageId } from '../core/api/guards';
@@ -188,7 +189,9 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     server.listen(opts.port ?? 0, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  const urlHost = host.includes(':') ? `[${host}]` : host;
+  // A wildcard address is not something to type into a browser: name the machine instead.
+  const shown = host === '0.0.0.0' || host === '::' ? hostname() : host;
+  const urlHost = shown.includes(':') ? `[${shown}]` : shown;
   const base = `http://${urlHost}:${port}/`;
 
   let closed: Promise<void> | undefined;
