@@ -32,7 +32,8 @@ export class DataState {
   job = $state<ImportJob | null>(null);
   lastSummary = $state<ImportSummary | null>(null);
   selected = $state<number[]>([]);
-  thumbs = $state<Record<number, number[]>>({});
+  /** image ids per domain id, with the image count they were picked from */
+  thumbs = $state<Record<number, { images: number; ids: number[] }>>({});
   private unsubscribe: (() => void) | null = null;
 
   constructor(private readonly app: AppState) {}
@@ -74,12 +75,13 @@ export class DataState {
   }
 
   private async loadThumbs(domains: DomainInfo[]): Promise<void> {
-    const withImages = domains.filter((d) => d.images > 0 && !(d.id in this.thumbs));
+    // Only domains that are new or whose images changed (a merge) are asked again.
+    const stale = domains.filter((d) => d.images > 0 && this.thumbs[d.id]?.images !== d.images);
     const entries = await Promise.all(
-      withImages.map(async (d) => [d.id, await this.app.api.sampleImageIds({ domainId: d.id, limit: 6 })] as const),
+      stale.map(async (d) => [d, await this.app.api.sampleImageIds({ domainId: d.id, limit: 6 })] as const),
     );
     const next = { ...this.thumbs };
-    for (const [id, ids] of entries) next[id] = ids;
+    for (const [d, ids] of entries) next[d.id] = { images: d.images, ids };
     this.thumbs = next;
   }
 
