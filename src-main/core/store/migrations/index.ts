@@ -3,6 +3,7 @@ import { m001Data } from './001-data';
 import { m002Runs } from './002-runs';
 import { m003Evaluations } from './003-evaluations';
 import { m004Jobs } from './004-jobs';
+import { m005AnnotationsExplorer } from './005-annotations-explorer';
 
 export interface Migration {
   version: number;
@@ -11,7 +12,7 @@ export interface Migration {
 }
 
 /** Every schema change, in order. Append only; never edit a released migration. */
-export const MIGRATIONS: readonly Migration[] = [m001Data, m002Runs, m003Evaluations, m004Jobs];
+export const MIGRATIONS: readonly Migration[] = [m001Data, m002Runs, m003Evaluations, m004Jobs, m005AnnotationsExplorer];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
 
