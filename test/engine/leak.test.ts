@@ -21,6 +21,7 @@ describe('no tensor leak', () => {
     ['domain', { upper: { unroll: 2 } }],
     ['domain', { upper: { hypergradient: 'exact', unroll: 1 } }],
     ['instance-table', {}],
+    ['instance-table', { model: { attentionHeads: 0 } }],
     ['instance-net', {}],
     ['instance-net', { model: { kind: 'features' } }],
     ['domain', { model: { image: false }, upper: { target: 'both', aggregation: 'min' } }],

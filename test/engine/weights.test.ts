@@ -52,8 +52,11 @@ describe('learned weights', () => {
 
   it('instance-net weights stay within (lo, hi) and start at 1', () => {
     const engine = setup('instance-net', { steps: 20, upper: { metaLr: 0.05, lo: 0, hi: 2 } });
-    const r = engine.runStep();
-    expect(r.weightedLoss).toBeCloseTo(r.trainLoss, 2);
+    engine.runStep();
+    // An untrained net gives every instance a weight close to 1 (its output bias sets 1).
+    const first = engine.upper.weighting.instanceWeights()!;
+    expect(Math.min(...first)).toBeGreaterThan(0.9);
+    expect(Math.max(...first)).toBeLessThan(1.1);
     for (let i = 0; i < 19; i++) engine.runStep();
     const w = engine.upper.weighting.instanceWeights()!;
     expect(Math.min(...w)).toBeGreaterThan(0);

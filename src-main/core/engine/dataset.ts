@@ -40,6 +40,8 @@ export interface CotTable {
   stepTokens: Int32Array;
   /** [n*T*(L-1)] hashed bigram ids 1..H (0: none), or empty when bigrams are off */
   stepBigrams: Int32Array;
+  /** [n*T*NUMBER_FEATURES]: the step's first numbers as quantities (see numberFeatures) */
+  stepNumbers: Float32Array;
   /** [n*Lq] */
   questionTokens: Int32Array;
   /** [n*T] */
@@ -159,6 +161,26 @@ export function keptSteps(n: number, T: number): number[] {
   return [...Array.from({ length: T - 1 }, (_, i) => i), n - 1];
 }
 
+/** Numbers per step kept as quantities, and the features per number (value, present). */
+export const NUMBERS_PER_STEP = 3;
+export const NUMBER_FEATURES = NUMBERS_PER_STEP * 2;
+const NUMBER_IN_TEXT = /-?\d+(?:\.\d+)?/g;
+
+/**
+ * A step's first numbers as quantities: value / 10 (clipped to ±10) and a presence flag each.
+ * As word tokens, "2" and "3" are unrelated symbols; as quantities, a claimed value can be
+ * compared with a value read from the image by a difference, which one ReLU layer can judge.
+ */
+export function numberFeatures(text: string, out: Float32Array, offset: number): void {
+  const found = text.match(NUMBER_IN_TEXT) ?? [];
+  for (let i = 0; i < NUMBERS_PER_STEP; i++) {
+    const v = i < found.length ? Number(found[i]) : NaN;
+    const ok = Number.isFinite(v);
+    out[offset + 2 * i] = ok ? Math.max(-10, Math.min(10, v / 10)) : 0;
+    out[offset + 2 * i + 1] = ok ? 1 : 0;
+  }
+}
+
 function bigramId(a: number, b: number, buckets: number): number {
   return ((Math.imul(a + 1, 0x9e3779b1) ^ Math.imul(b + 7, 0x85ebca6b)) >>> 0) % buckets;
 }
@@ -204,6 +226,7 @@ export function encodeCots(
     nSteps: new Int32Array(n),
     stepTokens: new Int32Array(n * T * L),
     stepBigrams: new Int32Array(H > 0 ? n * T * (L - 1) : 0),
+    stepNumbers: new Float32Array(n * T * NUMBER_FEATURES),
     questionTokens: new Int32Array(n * Lq),
     stepMask: new Float32Array(n * T),
     labels: new Float32Array(n * T),
@@ -231,6 +254,7 @@ export function encodeCots(
           t.stepBigrams[row * (L - 1) + k] = k + 1 < nt ? bigramId(ids[k], ids[k + 1], H) + 1 : 0;
         }
       }
+      numberFeatures(c.steps[src], t.stepNumbers, row * NUMBER_FEATURES);
       t.stepMask[row] = 1;
       const label = c.labels[src];
       if (label !== null && label !== undefined) {

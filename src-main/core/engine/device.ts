@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { CotTable, ImageTable } from './dataset';
+import { NUMBER_FEATURES, type CotTable, type ImageTable } from './dataset';
 
 /**
  * A CotTable uploaded to tensors once. A batch is gathered from it by instance index on the
@@ -9,6 +9,7 @@ export interface DeviceTable {
   table: CotTable;
   stepTokens: tf.Tensor2D; // [n, T*L] int32
   stepBigrams: tf.Tensor2D | null; // [n, T*(L-1)] int32
+  stepNumbers: tf.Tensor2D; // [n, T*NF]
   questionTokens: tf.Tensor2D; // [n, Lq] int32
   imageRow: tf.Tensor1D; // [n] int32
   stepMask: tf.Tensor2D; // [n, T]
@@ -29,8 +30,10 @@ export interface Batch {
   index: Int32Array;
   stepTokens: tf.Tensor2D; // [B*T, L]
   stepBigrams: tf.Tensor2D | null; // [B*T, L-1]
+  stepNumbers: tf.Tensor2D; // [B*T, NF]
   questionTokens: tf.Tensor2D; // [B, Lq]
   patches: tf.Tensor2D | null; // [B*Np, P*P*3]
+  profiles: tf.Tensor2D | null; // [B, 2*S*3]
   stepMask: tf.Tensor2D; // [B, T]
   labels: tf.Tensor2D;
   labelMask: tf.Tensor2D;
@@ -44,6 +47,7 @@ export function uploadTable(t: CotTable): DeviceTable {
     table: t,
     stepTokens: tf.tensor2d(t.stepTokens, [t.n, t.T * t.L], 'int32'),
     stepBigrams: t.stepBigrams.length ? tf.tensor2d(t.stepBigrams, [t.n, t.T * (t.L - 1)], 'int32') : null,
+    stepNumbers: tf.tensor2d(t.stepNumbers, [t.n, t.T * NUMBER_FEATURES]),
     questionTokens: tf.tensor2d(t.questionTokens, [t.n, t.Lq], 'int32'),
     imageRow: tf.tensor1d(t.imageRow, 'int32'),
     stepMask: tf.tensor2d(t.stepMask, [t.n, t.T]),
@@ -85,9 +89,40 @@ export function patchify(img: ImageTable, patch: number): Float32Array {
   return out;
 }
 
-/** Image patches on the device: [count, Np*P*P*3]. */
+/** Row and column ink profiles per channel: 2 * S * 3 values per image. */
+export const profileSize = (size: number) => 2 * size * 3;
+
+/**
+ * Images on the device, one row each: the patches [Np*P*P*3] followed by the row and column
+ * ink profiles [2*S*3]. Pixels become "ink" (1 - intensity): charts and diagrams are mostly
+ * white, and inverting makes the background 0 so that features come from what is drawn.
+ * The profiles (mean ink of each pixel row and column, per channel) are the classic
+ * projection features of chart reading: a bar's height, the cells of a colour in a row, a
+ * disc's row are linear in them and exact, which a PRM learning from noisy step labels
+ * otherwise has to discover from patches. Row 0 (no image) stays all zero.
+ */
 export function uploadImages(img: ImageTable, patch: number): tf.Tensor2D {
-  return tf.tensor2d(patchify(img, patch), [img.count, img.size * img.size * 3]);
+  const S = img.size;
+  const per = S * S * 3;
+  const prof = profileSize(S);
+  const patches = patchify(img, patch);
+  const out = new Float32Array(img.count * (per + prof));
+  for (let n = 1; n < img.count; n++) {
+    const o = n * (per + prof);
+    for (let i = 0; i < per; i++) out[o + i] = 1 - patches[n * per + i];
+    const rows = o + per;
+    const cols = rows + S * 3;
+    for (let y = 0; y < S; y++) {
+      for (let x = 0; x < S; x++) {
+        for (let c = 0; c < 3; c++) {
+          const ink = (1 - img.pixels[n * per + (y * S + x) * 3 + c]) / S;
+          out[rows + y * 3 + c] += ink;
+          out[cols + x * 3 + c] += ink;
+        }
+      }
+    }
+  }
+  return tf.tensor2d(out, [img.count, per + prof]);
 }
 
 export function gatherBatch(d: DeviceTable, images: tf.Tensor2D | null, index: Int32Array, patch: number): Batch {
@@ -98,9 +133,19 @@ export function gatherBatch(d: DeviceTable, images: tf.Tensor2D | null, index: I
     const rows = <X extends tf.Tensor>(x: X) => tf.gather(x, idx) as X;
     const reshaped = (x: tf.Tensor, shape: [number, number]) => tf.tidy(() => tf.reshape(rows(x), shape) as tf.Tensor2D);
     let patches: tf.Tensor2D | null = null;
+    let profiles: tf.Tensor2D | null = null;
     if (images) {
-      const np = images.shape[1] / (patch * patch * 3);
-      patches = tf.tidy(() => tf.reshape(tf.gather(images, rows(d.imageRow)), [B * np, patch * patch * 3]) as tf.Tensor2D);
+      // Row width = S*S*3 + 2*S*3 = 3S(S + 2): solve for S.
+      const S = Math.round(-1 + Math.sqrt(1 + images.shape[1] / 3));
+      const per = S * S * 3;
+      const np = per / (patch * patch * 3);
+      [patches, profiles] = tf.tidy(() => {
+        const g = tf.gather(images, rows(d.imageRow));
+        return [
+          tf.reshape(tf.slice(g, [0, 0], [B, per]), [B * np, patch * patch * 3]) as tf.Tensor2D,
+          tf.slice(g, [0, per], [B, profileSize(S)]) as tf.Tensor2D,
+        ];
+      });
     }
     return {
       B,
@@ -110,8 +155,10 @@ export function gatherBatch(d: DeviceTable, images: tf.Tensor2D | null, index: I
       index,
       stepTokens: reshaped(d.stepTokens, [B * t.T, t.L]),
       stepBigrams: d.stepBigrams ? reshaped(d.stepBigrams, [B * t.T, t.L - 1]) : null,
+      stepNumbers: reshaped(d.stepNumbers, [B * t.T, NUMBER_FEATURES]),
       questionTokens: rows(d.questionTokens),
       patches,
+      profiles,
       stepMask: rows(d.stepMask),
       labels: rows(d.labels),
       labelMask: rows(d.labelMask),
@@ -128,8 +175,10 @@ export function disposeBatch(b: Batch): void {
   for (const x of [
     b.stepTokens,
     b.stepBigrams,
+    b.stepNumbers,
     b.questionTokens,
     b.patches,
+    b.profiles,
     b.stepMask,
     b.labels,
     b.labelMask,

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig } from './config';
+import { NUMBER_FEATURES } from './dataset';
 import type { Batch } from './device';
 import { dense, glorot, linear, linearOnData, type Params, type ParamShapes } from './ops';
 import type { Rng } from './rng';
@@ -78,6 +79,8 @@ function compactPrm(spec: PrmSpec): Prm {
     wPos: [m.maxSteps, H],
     bText: [H],
     wZ: [H, H],
+    wNumText: [NUMBER_FEATURES, H],
+    wNum: [NUMBER_FEATURES, H],
     bFuse: [H],
     wOut: [H, 1],
     bOut: [1],
@@ -88,17 +91,28 @@ function compactPrm(spec: PrmSpec): Prm {
       bPatch: [Dp],
       patchPos: [Np, Dp],
       wImg: [Np * Dp, m.imageDim],
+      wProf: [2 * m.imageSize * 3, m.imageDim],
       bImg: [m.imageDim],
       wV: [m.imageDim, H],
-      wQry: [H, heads * dk],
-      wKey: [Dp, heads * dk],
-      wVal: [Dp, heads * dk],
-      wCtx: [H, H],
-      wCtxZ: [heads * dk, H],
-      bCtxZ: [H],
-      bAtt: [1],
-      wZC: [H, H],
+      wVZ: [m.imageDim, H],
+      wZV: [H, H],
+      wClaimW: [V + Hb, H],
+      wClaimV: [m.imageDim, H],
+      wClaim: [H, H],
     });
+    if (heads > 0) {
+      Object.assign(shapes, {
+        wQry: [H, heads * dk],
+        wWhere: [V + Hb, heads * Np],
+        wKey: [Dp, heads * dk],
+        wVal: [Dp, heads * dk],
+        wCtx: [H, H],
+        wCtxZ: [heads * dk, H],
+        bCtxZ: [H],
+        bAtt: [1],
+        wZC: [H, H],
+      });
+    }
   }
 
   /** Mean-pooled bag of ids 1..size-1 (0 is padding), [rows, size-1]. */
@@ -112,63 +126,102 @@ function compactPrm(spec: PrmSpec): Prm {
   const splitHeads = (x: tf.Tensor2D, B: number, rows: number, d: number): tf.Tensor3D =>
     tf.reshape(tf.transpose(tf.reshape(x, [B, rows, heads, d]), [0, 2, 1, 3]), [B * heads, rows, d]) as tf.Tensor3D;
 
-  const textFeatures = (p: Params, b: Batch): tf.Tensor2D => {
+  const textFeatures = (p: Params, b: Batch): { z: tf.Tensor2D; words: tf.Tensor2D } => {
     const { B, T } = b;
     const S = B * T;
     let words: tf.Tensor2D = bag(b.stepTokens, V + 1);
     if (Hb > 0 && b.stepBigrams) words = tf.concat([words, bag(b.stepBigrams, Hb + 1)], 1);
-    const e = linearOnData(words, p.wordEmb as tf.Tensor2D); // [S, De]
+    const e = rmsNorm(linearOnData(words, p.wordEmb as tf.Tensor2D)); // [S, De]
     // Causal prefix summary: mean of e_1..e_t, as one matMul with a lower-triangular
     // averaging matrix (tf.cumsum's gradient on a middle axis has the wrong shape in tfjs 4.22).
     const eT = tf.reshape(tf.transpose(tf.reshape(e, [B, T, De]), [1, 0, 2]), [T, B * De]) as tf.Tensor2D;
     const prefixT = linear(prefixAverager(T), eT);
     const prefix = tf.reshape(tf.transpose(tf.reshape(prefixT, [T, B, De]), [1, 0, 2]), [S, De]) as tf.Tensor2D;
-    const q = linearOnData(bag(b.questionTokens, V + 1), p.qEmb as tf.Tensor2D); // [B, De]
+    const q = rmsNorm(linearOnData(bag(b.questionTokens, V + 1), p.qEmb as tf.Tensor2D)); // [B, De]
     const qh = tf.reshape(linear(q, p.wQ as tf.Tensor2D), [B, 1, H]);
     // Steps past maxSteps (only when scoring long CoTs) share the last position.
     const posIds = Int32Array.from({ length: S }, (_, i) => Math.min(i % T, m.maxSteps - 1));
     const pos = tf.oneHot(tf.tensor1d(posIds, 'int32'), m.maxSteps) as tf.Tensor2D;
     const zt = tf.add(
-      tf.reshape(tf.add(linear(tf.concat([e, prefix], 1), p.wText as tf.Tensor2D), linearOnData(pos, p.wPos as tf.Tensor2D)), [B, T, H]),
+      tf.reshape(
+        tf.addN([
+          linear(tf.concat([e, prefix], 1), p.wText as tf.Tensor2D),
+          linearOnData(pos, p.wPos as tf.Tensor2D),
+          linearOnData(b.stepNumbers, p.wNumText as tf.Tensor2D),
+        ]),
+        [B, T, H],
+      ),
       qh,
     );
-    return tf.relu(tf.add(tf.reshape(zt, [S, H]), p.bText)) as tf.Tensor2D;
+    return { z: rmsNorm(tf.relu(tf.add(tf.reshape(zt, [S, H]), p.bText)) as tf.Tensor2D), words };
   };
 
   /** The image terms of the fusion layer's pre-activation, [S, H]. */
-  const imageTerms = (p: Params, b: Batch, z: tf.Tensor2D, patchRows: tf.Tensor2D): tf.Tensor2D => {
+  const imageTerms = (p: Params, b: Batch, z: tf.Tensor2D, words: tf.Tensor2D, patchRows: tf.Tensor2D, profiles: tf.Tensor2D): tf.Tensor2D => {
     const { B, T } = b;
     const S = B * T;
     const pe0 = tf.relu(tf.add(linearOnData(patchRows, p.wPatch as tf.Tensor2D), p.bPatch));
     const pe = tf.reshape(tf.add(tf.reshape(pe0, [B, Np, Dp]), p.patchPos), [B * Np, Dp]) as tf.Tensor2D;
-    const v = tf.relu(dense(tf.reshape(pe, [B, Np * Dp]) as tf.Tensor2D, p.wImg, p.bImg)) as tf.Tensor2D;
-    const q = splitHeads(linear(z, p.wQry as tf.Tensor2D), B, T, dk);
-    const k = splitHeads(linear(pe, p.wKey as tf.Tensor2D), B, Np, dk);
-    const val = splitHeads(linear(pe, p.wVal as tf.Tensor2D), B, Np, dk);
-    // Sigmoid (not softmax) attention: the context is a sum over the selected patches, so it
-    // keeps "how many" (shapes of a colour, blocks of a bar), which normalised weights lose.
-    const att = tf.sigmoid(tf.add(tf.div(tf.matMul(q, k, false, true), Math.sqrt(dk)), p.bAtt)) as tf.Tensor3D; // [B*h, T, Np]
-    const ctx3 = tf.div(tf.matMul(att, val), Math.sqrt(Np)); // [B*h, T, dk]
-    const ctx = tf.reshape(tf.transpose(tf.reshape(ctx3, [B, heads, T, dk]), [0, 2, 1, 3]), [S, heads * dk]) as tf.Tensor2D;
-    // A nonlinear readout of the context before it meets the claim: equality of a claimed
-    // value with a read value is not linear in either.
-    const read = tf.relu(tf.add(linear(ctx, p.wCtxZ as tf.Tensor2D), p.bCtxZ)) as tf.Tensor2D;
-    const zc = tf.mul(z, read) as tf.Tensor2D;
+    // Global view: all patches flattened (keeps where things are) and the ink profiles,
+    // projected to v.
+    const flat = tf.add(linear(tf.reshape(pe, [B, Np * Dp]) as tf.Tensor2D, p.wImg as tf.Tensor2D), linearOnData(profiles, p.wProf as tf.Tensor2D));
+    const v = rmsNorm(tf.relu(tf.add(flat, p.bImg)) as tf.Tensor2D);
     const vh = tf.reshape(linear(v, p.wV as tf.Tensor2D), [B, 1, H]);
-    const local = tf.add(linear(read, p.wCtx as tf.Tensor2D), linear(zc, p.wZC as tf.Tensor2D));
-    return tf.reshape(tf.add(tf.reshape(local, [B, T, H]), vh), [S, H]) as tf.Tensor2D;
+    const vz = tf.reshape(linear(v, p.wVZ as tf.Tensor2D), [B, 1, H]);
+    const zv = tf.reshape(tf.mul(tf.reshape(z, [B, T, H]), vz), [S, H]) as tf.Tensor2D;
+    // Claim check: a bilinear form of the step's own words and the image, one layer from
+    // the logit. "bar b ... 5" selects what the image says of bar B and meets the claimed 5
+    // (the number features) in the fusion layer; through z alone this took far longer to learn.
+    const cw = tf.reshape(rmsNorm(linearOnData(words, p.wClaimW as tf.Tensor2D)), [B, T, H]);
+    const cv = tf.reshape(linear(v, p.wClaimV as tf.Tensor2D), [B, 1, H]);
+    const claim = tf.reshape(tf.mul(cw, cv), [S, H]) as tf.Tensor2D;
+    let terms = tf.add(linear(zv, p.wZV as tf.Tensor2D), linear(claim, p.wClaim as tf.Tensor2D));
+    if (heads > 0) {
+      // Local view: each step attends over the patches (sigmoid, not softmax, attention: the
+      // context is a sum over the selected patches, so it keeps "how many" - shapes of a
+      // colour, blocks of a bar - which normalised weights lose).
+      const q = splitHeads(linear(z, p.wQry as tf.Tensor2D), B, T, dk);
+      const k = splitHeads(linear(pe, p.wKey as tf.Tensor2D), B, Np, dk);
+      const val = splitHeads(linear(pe, p.wVal as tf.Tensor2D), B, Np, dk);
+      // Where to look: by content (query·key) and by place - each word votes for patches
+      // directly ("b" for the second bar's column, "4" for the fourth row), which is linear in
+      // the words and learns much faster than routing place through the query.
+      const where = tf.reshape(
+        tf.transpose(tf.reshape(linearOnData(words, p.wWhere as tf.Tensor2D), [B, T, heads, Np]), [0, 2, 1, 3]),
+        [B * heads, T, Np],
+      );
+      const att = tf.sigmoid(tf.add(tf.add(tf.div(tf.matMul(q, k, false, true), Math.sqrt(dk)), where), p.bAtt)) as tf.Tensor3D;
+      const ctx3 = tf.div(tf.matMul(att, val), Math.sqrt(Np)); // [B*h, T, dk]
+      const ctx = tf.reshape(tf.transpose(tf.reshape(ctx3, [B, heads, T, dk]), [0, 2, 1, 3]), [S, heads * dk]) as tf.Tensor2D;
+      // A nonlinear readout before it meets the claim: equality of a claimed value with a
+      // read one is not linear in either.
+      const read = rmsNorm(tf.relu(tf.add(linear(ctx, p.wCtxZ as tf.Tensor2D), p.bCtxZ)) as tf.Tensor2D);
+      const zc = tf.mul(z, read) as tf.Tensor2D;
+      terms = tf.addN([terms, linear(read, p.wCtx as tf.Tensor2D), linear(zc, p.wZC as tf.Tensor2D)]);
+    }
+    return tf.reshape(tf.add(tf.reshape(terms, [B, T, H]), vh), [S, H]) as tf.Tensor2D;
   };
 
   const forward = (p: Params, b: Batch): tf.Tensor2D =>
     tf.tidy(() => {
-      const z = textFeatures(p, b);
-      let pre = linear(z, p.wZ as tf.Tensor2D);
-      if (m.image && b.patches) pre = tf.add(pre, imageTerms(p, b, z, b.patches));
+      const { z, words } = textFeatures(p, b);
+      // The step's numbers enter the fusion layer directly, beside what the image shows.
+      let pre = tf.add(linear(z, p.wZ as tf.Tensor2D), linearOnData(b.stepNumbers, p.wNum as tf.Tensor2D));
+      if (m.image && b.patches && b.profiles) pre = tf.add(pre, imageTerms(p, b, z, words, b.patches, b.profiles));
       const f = tf.relu(tf.add(pre, p.bFuse)) as tf.Tensor2D;
       return tf.reshape(dense(f, p.wOut, p.bOut), [b.B, b.T]) as tf.Tensor2D;
     });
 
   return { spec, shapes, init: (rng) => initFrom(shapes, rng), forward };
+}
+
+/**
+ * Scales each row to unit root-mean-square. The fusion multiplies text and image features;
+ * without this both start tiny (mean-pooled embeddings, fresh projections), their product
+ * tinier, and the multiplicative path learns only after a long plateau.
+ */
+function rmsNorm(x: tf.Tensor2D): tf.Tensor2D {
+  return tf.mul(x, tf.rsqrt(tf.add(tf.mean(tf.square(x), 1, true), 1e-6))) as tf.Tensor2D;
 }
 
 /** [T, T] with row t = 1/(t+1) on columns 0..t: left-multiplying averages each prefix. */
