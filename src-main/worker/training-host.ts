@@ -15,9 +15,18 @@ import {
 import { parseTrainConfig } from '../core/engine/config';
 import type { BackendRequest } from '../core/engine/tf-backend';
 import type { RunOutcome, RunProgress } from '../core/engine/trainer';
+import type { AggName } from '../core/engine/aggregate';
+import type { RunEvaluation } from '../core/eval/run-eval';
+import type { ModelJob, ScoreResult } from './model-jobs';
 import type { HostMessage, WorkerInit, WorkerMessage } from './protocol';
 
-export type { RunOutcome, RunProgress };
+export type { RunOutcome, RunProgress, RunEvaluation, ScoreResult };
+
+interface PendingJob {
+  resolve: (result: RunEvaluation | ScoreResult) => void;
+  reject: (e: Error) => void;
+  onProgress?: (done: number, total: number) => void;
+}
 
 export interface StartOptions {
   backend?: BackendRequest;
@@ -35,6 +44,8 @@ export class TrainingHost {
   private readonly listeners = new Set<(p: RunProgress) => void>();
   private readonly logListeners = new Set<(m: string) => void>();
   private readonly waiting = new Map<number, { promise: Promise<RunOutcome>; resolve: (o: RunOutcome) => void; reject: (e: Error) => void }>();
+  private readonly jobs = new Map<number, PendingJob>();
+  private nextJob = 1;
   private closed = false;
 
   constructor(readonly dbPath: string) {
@@ -77,6 +88,35 @@ export class TrainingHost {
   cancel(runId: number): void {
     requestCancel(this.db, runId);
     this.post({ type: 'cancel', runId });
+  }
+
+  /**
+   * Best-of-N evaluation of a run's PRM on the test pool, in the worker (stored like
+   * `dreamprm eval`). Runs before queued training runs, after the one training now.
+   */
+  evaluate(
+    runId: number,
+    agg: AggName,
+    opts: { backend?: BackendRequest; onProgress?: (done: number, total: number) => void } = {},
+  ): Promise<RunEvaluation> {
+    return this.job({ kind: 'evaluate', runId, agg }, opts) as Promise<RunEvaluation>;
+  }
+
+  /** Per-step scores of CoTs by the run's latest PRM, in the worker. */
+  score(runId: number, cotIds: number[], opts: { backend?: BackendRequest } = {}): Promise<ScoreResult> {
+    return this.job({ kind: 'score', runId, cotIds }, opts) as Promise<ScoreResult>;
+  }
+
+  private job(
+    job: ModelJob,
+    opts: { backend?: BackendRequest; onProgress?: (done: number, total: number) => void },
+  ): Promise<RunEvaluation | ScoreResult> {
+    this.assertOpen();
+    const jobId = this.nextJob++;
+    return new Promise((resolve, reject) => {
+      this.jobs.set(jobId, { resolve, reject, onProgress: opts.onProgress });
+      this.post({ type: 'job', jobId, job, backend: opts.backend ?? 'auto' });
+    });
   }
 
   onProgress(cb: (p: RunProgress) => void): () => void {
@@ -127,6 +167,8 @@ export class TrainingHost {
       p.reject(new Error(`the training host closed before run ${runId} finished`));
     }
     this.waiting.clear();
+    for (const j of this.jobs.values()) j.reject(new Error('the training host closed before the job finished'));
+    this.jobs.clear();
     this.db.close();
   }
 
@@ -189,6 +231,17 @@ export class TrainingHost {
         w?.reject(new UserError(m.message));
         break;
       }
+      case 'job-progress':
+        this.jobs.get(m.jobId)?.onProgress?.(m.done, m.total);
+        break;
+      case 'job-done':
+        this.jobs.get(m.jobId)?.resolve(m.result);
+        this.jobs.delete(m.jobId);
+        break;
+      case 'job-error':
+        this.jobs.get(m.jobId)?.reject(new UserError(m.message));
+        this.jobs.delete(m.jobId);
+        break;
     }
   }
 
@@ -205,6 +258,8 @@ export class TrainingHost {
       w.reject(new Error(`the training worker crashed: ${e.message}`));
     }
     this.waiting.clear();
+    for (const j of this.jobs.values()) j.reject(new Error(`the training worker crashed: ${e.message}`));
+    this.jobs.clear();
     this.worker = null;
   }
 }
