@@ -40,6 +40,17 @@ describe('learned weights', () => {
     disposeEngine(engine);
   });
 
+  it('a single training domain keeps weight 1', () => {
+    const one = synthCorpus(6, [{ name: 'only', cots: 20, corrupt: 0 }], 10);
+    const config = tinyConfig('domain', { steps: 4, upper: { unroll: 1, metaLr: 1 } });
+    const data = tensorsFromRaw(one.train, one.meta, config.model, imageTableOf(one));
+    datas.push(data);
+    const engine = buildEngine(data, config);
+    for (let i = 0; i < 4; i++) engine.runStep();
+    expect(engine.upper.weighting.domainWeights()).toEqual([1]);
+    disposeEngine(engine);
+  });
+
   it('instance-table weights stay within [lo, hi] while the raw table moves past them', () => {
     const engine = setup('instance-table', { steps: 40, upper: { metaLr: 2, lo: 0.5, hi: 1.5 } });
     for (let i = 0; i < 40; i++) engine.runStep();

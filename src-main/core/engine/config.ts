@@ -34,7 +34,7 @@ export const ModelSchema = z.object({
   /** width of the fusion and head layers */
   hidden: z.number().int().min(4).max(1024).default(64),
   /** steps per CoT kept (longer CoTs keep their first maxSteps-1 steps and the final one) */
-  maxSteps: z.number().int().min(1).max(64).default(8),
+  maxSteps: z.number().int().min(2).max(64).default(8),
   /** tokens per step and per question kept */
   maxStepTokens: z.number().int().min(2).max(256).default(16),
   maxQuestionTokens: z.number().int().min(2).max(512).default(32),

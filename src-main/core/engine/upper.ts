@@ -97,6 +97,12 @@ class DomainTable implements Weighting {
   /** w_i = ŵ_{d(i)} as a one-hot matMul: differentiable without tf.gather's gradient. */
   private batchWeights(b: Batch): tf.Tensor1D {
     return tf.tidy(() => {
+      if (this.ctx.domainCount < 2) {
+        // One domain: its normalised weight is 1 whatever α is (and tf.oneHot needs depth 2).
+        // α stays in the graph, with a zero gradient, so the upper step remains defined.
+        const sp = tf.softplus(this.alpha);
+        return tf.mul(tf.ones([b.B]), tf.div(sp, sp)) as tf.Tensor1D;
+      }
       const oh = tf.oneHot(b.domain, this.ctx.domainCount) as tf.Tensor2D;
       return tf.reshape(tf.matMul(oh, tf.reshape(this.normalised(), [-1, 1])), [b.B]) as tf.Tensor1D;
     });
