@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PrmJobs } from '../../src-main/core/api/eval-api';
 import type { RunTrainer } from '../../src-main/core/api/runs-api';
 import { histogram } from '../../src-main/core/api/runs-api';
 import { dispatch, type StudioService } from '../../src-main/core/api/service';
@@ -58,6 +59,12 @@ class RecordingTrainer implements RunTrainer {
   }
 }
 
+/** Evaluation and scoring are tested in studio-explore.test.ts; here they are not used. */
+const noJobs: PrmJobs = {
+  evaluate: () => Promise.reject(new Error('no PRM jobs in this test')),
+  score: () => Promise.reject(new Error('no PRM jobs in this test')),
+};
+
 function png(rgb: [number, number, number]): Promise<Buffer> {
   return sharp({ create: { width: 40, height: 30, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } })
     .png()
@@ -104,7 +111,7 @@ describe('the studio API over a real database', () => {
     writeFileSync(corpus, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
     db = openDb(join(dir, 'studio.db'));
     trainer = new RecordingTrainer(db);
-    studio = createStudio({ dbPath: join(dir, 'studio.db'), db, trainer, closeDb: false, version: '9.9.9' });
+    studio = createStudio({ dbPath: join(dir, 'studio.db'), db, trainer, jobs: noJobs, closeDb: false, version: '9.9.9' });
     studio.subscribe((e) => events.push(e));
   });
 

@@ -1,5 +1,7 @@
 /** The training half of the API: defaults, starting, watching, cancelling and resuming runs. */
 import { z } from 'zod';
+import { AGGREGATIONS } from '../engine/aggregate';
+import { recordRunInputs, runInputs } from '../annotate/run-inputs';
 import { defaultConfig, flattenConfig, METHODS, parseTrainConfig, unflattenConfig, type TrainConfig } from '../engine/config';
 import { UserError } from '../errors';
 import type { Db } from '../store/db';
@@ -115,7 +117,7 @@ export function createRunsApi(db: Db, trainer: RunTrainer): RunsApi {
   return {
     async runDefaults(): Promise<RunDefaults> {
       const defaults = Object.fromEntries(METHODS.map((m) => [m, flatDefaults(m)])) as RunDefaults['defaults'];
-      return { methods: METHODS, defaults, fields: RUN_CONFIG_FIELDS, backend: await trainer.backend() };
+      return { methods: METHODS, defaults, fields: RUN_CONFIG_FIELDS, backend: await trainer.backend(), aggregations: AGGREGATIONS };
     },
 
     async startRun(args) {
@@ -138,6 +140,7 @@ export function createRunsApi(db: Db, trainer: RunTrainer): RunsApi {
         if (cold.status !== 'completed') throw new UserError(`cold start: run ${fromRun} is ${cold.status}, not completed`);
       }
       const runId = await trainer.start(config, a.name?.trim() || null);
+      recordRunInputs(db, runId);
       return summary(runs.getRun(db, runId));
     },
 
@@ -152,6 +155,7 @@ export function createRunsApi(db: Db, trainer: RunTrainer): RunsApi {
       return {
         ...summary(r),
         config: r.config,
+        inputs: runInputs(db, runId),
         domainWeights: r.domainWeights,
         cancelRequested: r.cancelRequested,
         lastCheckpointStep: r.lastCheckpointStep,

@@ -5,7 +5,10 @@
 import type { Db } from '../store/db';
 import { openDb } from '../store/db';
 import { getImage, getThumbnail } from '../store/data-store';
+import { createAnnotateApi } from './annotate-api';
 import { createDataApi } from './data-api';
+import { createEvalApi, type PrmJobs } from './eval-api';
+import { createExploreApi } from './explore-api';
 import { EventHub } from './events';
 import { createRunsApi, type RunTrainer } from './runs-api';
 import { createWorkerTrainer } from './worker-trainer';
@@ -19,6 +22,8 @@ export interface StudioOptions {
   db?: Db;
   /** what trains; default: the process's training worker */
   trainer?: RunTrainer;
+  /** what evaluates and scores with a trained PRM; default: the same training worker */
+  jobs?: PrmJobs;
   version?: string;
 }
 
@@ -26,12 +31,15 @@ function count(db: Db, table: 'sources' | 'domains' | 'cots' | 'runs'): number {
   return db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
 }
 
-export function createStudio(opts: StudioOptions & { db: Db; trainer: RunTrainer; closeDb: boolean }): StudioService {
-  const { db, trainer } = opts;
+export function createStudio(opts: StudioOptions & { db: Db; trainer: RunTrainer; jobs: PrmJobs; closeDb: boolean }): StudioService {
+  const { db, trainer, jobs } = opts;
   const events = new EventHub();
   const version = opts.version ?? appVersion();
   const data = createDataApi(db, opts.dbPath, events);
   const runsApi = createRunsApi(db, trainer);
+  const evalApi = createEvalApi(db, jobs, events);
+  const exploreApi = createExploreApi(db, jobs, events);
+  const annotateApi = createAnnotateApi(db);
 
   const offProgress = trainer.onProgress((p) => events.emit({ type: 'run-progress', ...p }));
   const offStatus = trainer.onStatus((runId, status, error) => events.emit({ type: 'run-status', runId, status, error }));
@@ -47,6 +55,9 @@ export function createStudio(opts: StudioOptions & { db: Db; trainer: RunTrainer
     },
     ...data,
     ...runsApi,
+    ...evalApi,
+    ...exploreApi,
+    ...annotateApi,
   };
 
   let closing: Promise<void> | undefined;
@@ -72,6 +83,8 @@ export function createStudio(opts: StudioOptions & { db: Db; trainer: RunTrainer
 /** Opens the database at `dbPath` and the studio over it. */
 export function openStudio(opts: StudioOptions): StudioService {
   const db = opts.db ?? openDb(opts.dbPath);
-  const trainer = opts.trainer ?? createWorkerTrainer(db, opts.dbPath);
-  return createStudio({ ...opts, db, trainer, closeDb: !opts.db });
+  const worker = opts.trainer && opts.jobs ? null : createWorkerTrainer(db, opts.dbPath);
+  const trainer = opts.trainer ?? worker!;
+  const jobs = opts.jobs ?? worker!;
+  return createStudio({ ...opts, db, trainer, jobs, closeDb: !opts.db });
 }

@@ -6,10 +6,33 @@
  * Every method takes at most one argument object, so a call is always `(method, args)`.
  */
 import type { ImportOptions, ImportSummary, Pool } from '../types';
+import type {
+  CotScores,
+  DomainHistograms,
+  ExplorerInfo,
+  InstanceDetail,
+  InstancePage,
+  InstanceQuery,
+  ReviewFilter,
+  ReviewIndex,
+  ReviewQuestion,
+} from '../explore/types';
+import type {
+  AnnotateRequest,
+  AnnotationExport,
+  AnnotationResult,
+  AnnotationStats,
+  PromoteResult,
+  Settings,
+  UndoResult,
+} from '../annotate/types';
 import type { ApiResult } from './rpc';
 
 export type { ApiError, ApiResult } from './rpc';
 export type { ImportOptions, ImportSummary, Pool } from '../types';
+export type * from '../explore/types';
+export type * from '../annotate/types';
+export { INSTANCE_SORTS, REVIEW_FILTERS } from '../explore/types';
 
 export interface StudioInfo {
   version: string;
@@ -104,6 +127,8 @@ export interface RunDefaults {
   /** the fields worth showing in a form, in order */
   fields: readonly ConfigField[];
   backend: BackendInfo;
+  /** how a CoT's step scores become one score, for evaluations */
+  aggregations: readonly string[];
 }
 
 export interface StartRunRequest {
@@ -131,8 +156,19 @@ export interface RunSummary {
   metaLoss: number | null;
 }
 
+/** CoTs of one pool and domain that a run was started with (recorded when it started). */
+export interface RunInput {
+  pool: Pool;
+  domain: string;
+  cots: number;
+  /** steps with a human label among them */
+  humanSteps: number;
+}
+
 export interface RunDetail extends RunSummary {
   config: Record<string, unknown>;
+  /** empty for runs started before inputs were recorded, or outside the app */
+  inputs: RunInput[];
   /** domain → latest weight (1 for every domain of a uniform run) */
   domainWeights: Record<string, number>;
   cancelRequested: boolean;
@@ -186,7 +222,53 @@ export type StudioEvent =
       records: number;
     }
   | ({ type: 'run-progress' } & RunProgress)
-  | { type: 'run-status'; runId: number; status: RunStatus; error: string | null };
+  | { type: 'run-status'; runId: number; status: RunStatus; error: string | null }
+  | { type: 'eval-progress'; jobId: string | null; runId: number; done: number; total: number }
+  | { type: 'explore-progress'; runId: number; phase: 'rows' | 'indexes'; done: number; total: number };
+
+/** One benchmark's row of an evaluation; every figure in percent except the AUROC. */
+export interface BenchmarkRow {
+  benchmark: string;
+  questions: number;
+  candidates: number;
+  passAt1: number;
+  selfConsistency: number;
+  oracle: number;
+  /** best-of-N accuracy of the PRM under each aggregation */
+  bon: Record<string, number>;
+  /** step-level AUROC in [0,1], null where the test pool has no step labels */
+  stepAuroc: number | null;
+}
+
+export interface EvaluationSummary {
+  evaluationId: number;
+  runId: number | null;
+  label: string;
+  /** the aggregation reported first, whose choices the review opens on */
+  agg: string;
+  createdAt: string;
+  seconds: number;
+}
+
+export interface EvaluationDetail extends EvaluationSummary {
+  benchmarks: BenchmarkRow[];
+  /** the unweighted mean over benchmarks */
+  average: BenchmarkRow;
+  skippedCandidates: number;
+  /** learned domain weights against the sample's known domain quality, when it is known */
+  truth: {
+    truthFile: string;
+    spearman: number | null;
+    domains: { domain: string; weight: number; quality: number }[];
+  } | null;
+}
+
+export interface EvaluateRequest {
+  runId: number;
+  agg?: string;
+  /** chosen by the caller to match eval-progress events to its request */
+  jobId?: string;
+}
 
 export interface StudioApi {
   info(): Promise<StudioInfo>;
@@ -213,6 +295,32 @@ export interface StudioApi {
   getWeightHistogram(req: { runId: number; bins?: number }): Promise<WeightHistogram>;
   cancelRun(req: { runId: number }): Promise<RunSummary>;
   resumeRun(req: { runId: number }): Promise<RunSummary>;
+
+  /** best-of-N evaluation of a run's PRM on the test pool, in the training worker; stored */
+  evaluateRun(req: EvaluateRequest): Promise<EvaluationDetail>;
+  listEvaluations(req?: { runId?: number }): Promise<EvaluationSummary[]>;
+  getEvaluation(req: { evaluationId: number }): Promise<EvaluationDetail>;
+
+  /** the run's instance table, built from its snapshots on first use (explore-progress events) */
+  explorerInfo(req: { runId: number; rebuild?: boolean }): Promise<ExplorerInfo>;
+  explorerPage(req: { runId: number; query: Partial<InstanceQuery>; withTotal?: boolean }): Promise<InstancePage>;
+  explorerHistograms(req: { runId: number; bins?: number }): Promise<DomainHistograms>;
+  getInstance(req: { runId: number; idx: number }): Promise<InstanceDetail>;
+  /** per-step scores of a CoT by the run's latest PRM, computed in the training worker */
+  scoreCot(req: { runId: number; cotId: number }): Promise<CotScores>;
+
+  reviewIndex(req: { evaluationId: number; filter?: ReviewFilter; otherEvaluationId?: number | null; agg?: string }): Promise<ReviewIndex>;
+  reviewQuestion(req: { evaluationId: number; questionId: number; otherEvaluationId?: number | null; agg?: string }): Promise<ReviewQuestion>;
+
+  getSettings(): Promise<Settings>;
+  setSettings(req: { annotator: string | null }): Promise<Settings>;
+  annotate(req: AnnotateRequest): Promise<AnnotationResult>;
+  /** takes back the newest live annotation */
+  undoAnnotation(): Promise<UndoResult>;
+  annotationStats(req?: { recent?: number }): Promise<AnnotationStats>;
+  /** copies human-judged CoTs (default: every annotated one) into the meta pool's "annotated" domain */
+  promoteToMeta(req?: { cotIds?: number[] }): Promise<PromoteResult>;
+  exportAnnotations(req?: { all?: boolean }): Promise<AnnotationExport>;
 }
 
 export type ApiMethod = keyof StudioApi;
@@ -241,6 +349,23 @@ export const API_METHODS = [
   'getWeightHistogram',
   'cancelRun',
   'resumeRun',
+  'evaluateRun',
+  'listEvaluations',
+  'getEvaluation',
+  'explorerInfo',
+  'explorerPage',
+  'explorerHistograms',
+  'getInstance',
+  'scoreCot',
+  'reviewIndex',
+  'reviewQuestion',
+  'getSettings',
+  'setSettings',
+  'annotate',
+  'undoAnnotation',
+  'annotationStats',
+  'promoteToMeta',
+  'exportAnnotations',
 ] as const satisfies readonly ApiMethod[];
 
 type Missing = Exclude<ApiMethod, (typeof API_METHODS)[number]>;

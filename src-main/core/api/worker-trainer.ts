@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import type { Db } from '../store/db';
 import { getRun, requestCancel } from '../store/runs-store';
 import { TrainingHost } from '../../worker/training-host';
+import type { PrmJobs } from './eval-api';
 import type { RunTrainer } from './runs-api';
 import type { BackendInfo, RunStatus } from './types';
 
@@ -35,7 +36,8 @@ export function backendInfo(db: Db): BackendInfo {
   return { name: last ?? 'wasm', note };
 }
 
-export function createWorkerTrainer(db: Db, dbPath: string): RunTrainer {
+/** The trainer and the PRM jobs of the app: both go to the one training worker of the process. */
+export function createWorkerTrainer(db: Db, dbPath: string): RunTrainer & PrmJobs {
   let host: TrainingHost | null = null;
   /** the run the worker is training now, known from its progress */
   let active: number | null = null;
@@ -95,6 +97,12 @@ export function createWorkerTrainer(db: Db, dbPath: string): RunTrainer {
     },
     async backend() {
       return backendInfo(db);
+    },
+    evaluate(runId, agg, onProgress) {
+      return theHost().evaluate(runId, agg, { onProgress });
+    },
+    score(runId, cotIds) {
+      return theHost().score(runId, cotIds);
     },
     onProgress(listener) {
       progressListeners.add(listener);

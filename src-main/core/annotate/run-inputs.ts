@@ -1,0 +1,48 @@
+/**
+ * What a run was started with: CoTs per pool and domain, by the trainer's own rules (train: a
+ * step label; meta: a correctness label; excluded domains left out), and how many of their
+ * steps carry a human label. Recorded when the app starts a run, so its page can show that
+ * annotated CoTs (e.g. the meta pool's "annotated" domain) went into it.
+ */
+import type { Db } from '../store/db';
+import type { Pool } from '../types';
+
+export interface RunInputRow {
+  pool: Pool;
+  domain: string;
+  cots: number;
+  humanSteps: number;
+}
+
+export function currentInputs(db: Db): RunInputRow[] {
+  return db
+    .prepare(
+      `SELECT d.pool, d.name AS domain, count(*) AS cots, coalesce(sum(h.human), 0) AS humanSteps
+         FROM cots c
+         JOIN questions q ON q.id = c.question_id
+         JOIN domains d ON d.id = q.domain_id
+         JOIN (SELECT s.cot_id, count(s.human) AS human, count(coalesce(s.human, s.mc)) AS labelled, count(*) AS n
+                 FROM steps s GROUP BY s.cot_id) h ON h.cot_id = c.id
+        WHERE d.excluded = 0
+          AND ((d.pool = 'train' AND h.labelled > 0) OR (d.pool = 'meta' AND c.correct IS NOT NULL))
+        GROUP BY d.pool, d.name
+        ORDER BY d.pool DESC, d.name`,
+    )
+    .all() as RunInputRow[];
+}
+
+export function recordRunInputs(db: Db, runId: number): void {
+  const rows = currentInputs(db);
+  const ins = db.prepare('INSERT OR REPLACE INTO run_inputs (run_id, pool, domain, cots, human_steps) VALUES (?, ?, ?, ?, ?)');
+  db.transaction(() => {
+    for (const r of rows) ins.run(runId, r.pool, r.domain, r.cots, r.humanSteps);
+  })();
+}
+
+export function runInputs(db: Db, runId: number): RunInputRow[] {
+  return db
+    .prepare(
+      `SELECT pool, domain, cots, human_steps AS humanSteps FROM run_inputs WHERE run_id = ? ORDER BY pool DESC, domain`,
+    )
+    .all(runId) as RunInputRow[];
+}
