@@ -11,6 +11,7 @@ import { register as registerRuns } from './runs-command';
 import { register as registerJobs } from './jobs-command';
 import { register as registerEval } from './eval-command';
 import { register as registerDemo } from './demo-command';
+import { register as registerAnnotations } from './annotations-command';
 import { register as registerBench } from './bench-command';
 
 /** Each CLI command registers itself here; one line per command module. */
@@ -28,4 +29,5 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerEval,
   registerDemo,
   registerBench,
+  registerAnnotations,
 ];
