@@ -4,6 +4,7 @@ import { API_METHODS } from '../../src-main/core/api/types';
 import { ApiCallError, createClient } from '../../src-renderer/src/lib/api-client';
 import { href, parseRoute, type Route } from '../../src-renderer/src/lib/router.svelte';
 import { digitsFor, smooth } from '../../src-renderer/src/lib/series';
+import { MAX_SCROLL_PX, pagesFor, scrollTopFor, virtualWindow } from '../../src-renderer/src/lib/virtual';
 
 /** A transport that answers from a table and records what it was asked. */
 function tableTransport(answers: Partial<Record<ApiMethod, unknown>>): Transport & { calls: [string, unknown][] } {
@@ -85,5 +86,55 @@ describe('series helpers', () => {
     expect(digitsFor(0.5)).toBe(2);
     expect(digitsFor(0.003)).toBe(4);
     expect(digitsFor(0)).toBe(2);
+  });
+});
+
+describe('pages added for looking inside runs', () => {
+  it('route the explorer, the review and the annotations', () => {
+    const routes: Route[] = [
+      { page: 'explore', runId: 4 },
+      { page: 'review', evaluationId: 7 },
+      { page: 'annotations' },
+    ];
+    for (const r of routes) expect(parseRoute(href(r))).toEqual(r);
+    expect(parseRoute('#/runs/4/explore')).toEqual({ page: 'explore', runId: 4 });
+    expect(parseRoute('#/evaluations/x/review')).toEqual({ page: 'runs' });
+  });
+});
+
+describe('the virtual window', () => {
+  it('draws the visible rows of a short list exactly', () => {
+    const w = virtualWindow(1000, 28, 280, 28 * 100, 0);
+    expect(w).toEqual({ spacerHeight: 28_000, first: 100, count: 11, firstTop: 2800 });
+    expect(virtualWindow(0, 28, 280, 0)).toMatchObject({ count: 0 });
+  });
+
+  it('scales a million rows into a scroll space browsers allow, reaching both ends', () => {
+    const rows = 1_000_000;
+    const start = virtualWindow(rows, 28, 560, 0, 0);
+    expect(start.spacerHeight).toBe(MAX_SCROLL_PX);
+    expect(start.first).toBe(0);
+    const end = virtualWindow(rows, 28, 560, MAX_SCROLL_PX - 560, 0);
+    expect(end.first + end.count).toBe(rows);
+    // The last row's bottom sits at the viewport's bottom.
+    expect(end.firstTop + end.count * 28).toBeCloseTo(MAX_SCROLL_PX, 6);
+    const mid = virtualWindow(rows, 28, 560, (MAX_SCROLL_PX - 560) / 2, 0);
+    expect(Math.abs(mid.first - rows / 2)).toBeLessThan(20);
+  });
+
+  it('scrolls a row into view and back, at any scale', () => {
+    for (const rows of [500, 1_000_000]) {
+      const top = scrollTopFor(rows, 28, 560, rows - 1, 0);
+      const w = virtualWindow(rows, 28, 560, top, 0);
+      expect(w.first + w.count - 1).toBe(rows - 1);
+      const back = scrollTopFor(rows, 28, 560, 3, top);
+      expect(virtualWindow(rows, 28, 560, back, 0).first).toBe(3);
+      expect(scrollTopFor(rows, 28, 560, 4, back)).toBe(back);
+    }
+  });
+
+  it('lists the pages a window needs', () => {
+    expect(pagesFor(95, 12, 100)).toEqual([0, 1]);
+    expect(pagesFor(0, 0, 100)).toEqual([]);
   });
 });

@@ -4,7 +4,15 @@ export type Route =
   | { page: 'train' }
   | { page: 'runs' }
   | { page: 'run'; runId: number }
-  | { page: 'compare'; runIds: number[] };
+  | { page: 'explore'; runId: number }
+  | { page: 'compare'; runIds: number[] }
+  | { page: 'review'; evaluationId: number }
+  | { page: 'annotations' };
+
+const positive = (s: string | undefined): number | null => {
+  const n = Number(s);
+  return s !== undefined && Number.isInteger(n) && n > 0 ? n : null;
+};
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean);
@@ -12,9 +20,16 @@ export function parseRoute(hash: string): Route {
     case 'train':
       return { page: 'train' };
     case 'runs': {
-      const id = Number(parts[1]);
-      return Number.isInteger(id) && id > 0 ? { page: 'run', runId: id } : { page: 'runs' };
+      const id = positive(parts[1]);
+      if (id === null) return { page: 'runs' };
+      return parts[2] === 'explore' ? { page: 'explore', runId: id } : { page: 'run', runId: id };
     }
+    case 'evaluations': {
+      const id = positive(parts[1]);
+      return id === null ? { page: 'runs' } : { page: 'review', evaluationId: id };
+    }
+    case 'annotations':
+      return { page: 'annotations' };
     case 'compare': {
       const ids = (parts[1] ?? '')
         .split(',')
@@ -31,6 +46,10 @@ export function href(route: Route): string {
   switch (route.page) {
     case 'run':
       return `#/runs/${route.runId}`;
+    case 'explore':
+      return `#/runs/${route.runId}/explore`;
+    case 'review':
+      return `#/evaluations/${route.evaluationId}/review`;
     case 'compare':
       return `#/compare/${route.runIds.join(',')}`;
     default:
