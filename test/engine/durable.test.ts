@@ -73,9 +73,10 @@ describe('durable runs', () => {
   });
 
   it('same seed and config give the same result', async () => {
-    const a = newRun('domain', { steps: 10, upper: { unroll: 2, metaLr: 0.1 } });
-    const b = newRun('domain', { steps: 10, upper: { unroll: 2, metaLr: 0.1 } });
-    const c = newRun('domain', { steps: 10, upper: { unroll: 2, metaLr: 0.1 }, seed: 1 });
+    const over = { steps: 10, upper: { unroll: 2, metaLr: 0.1 }, model: { dropout: 0.3 } };
+    const a = newRun('domain', over);
+    const b = newRun('domain', over);
+    const c = newRun('domain', { ...over, seed: 1 });
     for (const id of [a, b, c]) await trainRun(db, id, { backend: backend() });
     expect(finalParams(b).lower.params).toEqual(finalParams(a).lower.params);
     expect(getRun(db, b).domainWeights).toEqual(getRun(db, a).domainWeights);
@@ -85,7 +86,7 @@ describe('durable runs', () => {
   it.each(['uniform', 'domain', 'instance-table', 'instance-net'])(
     '%s: a crash after a checkpoint and a resume lose nothing',
     async (method) => {
-      const over = { steps: 14, checkpointEvery: 5, upper: { unroll: 2 } };
+      const over = { steps: 14, checkpointEvery: 5, upper: { unroll: 2 }, model: { dropout: 0.3 } };
       const straight = newRun(method, over);
       await trainRun(db, straight, { backend: backend() });
       const crashed = newRun(method, over);

@@ -38,6 +38,9 @@ export const ModelSchema = z.object({
   /** tokens per step and per question kept */
   maxStepTokens: z.number().int().min(2).max(256).default(16),
   maxQuestionTokens: z.number().int().min(2).max(512).default(32),
+  /** dropout rate on the image vector and the fusion layer while training (0: none; on the
+   * sample it delayed learning more than it reduced overfitting) */
+  dropout: z.number().min(0).max(0.9).default(0),
   /** word vocabulary size cap (incl. special tokens); most frequent words win */
   vocabSize: z.number().int().min(8).max(5000).default(1000),
   /** hashed word-bigram buckets (local word order); 0 disables them */

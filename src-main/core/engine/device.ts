@@ -28,6 +28,8 @@ export interface Batch {
   Lq: number;
   /** instance indices into the table */
   index: Int32Array;
+  /** set on training batches of the lower step only: dropout with a per-step seed */
+  dropout?: { rate: number; seed: number };
   stepTokens: tf.Tensor2D; // [B*T, L]
   stepBigrams: tf.Tensor2D | null; // [B*T, L-1]
   stepNumbers: tf.Tensor2D; // [B*T, NF]

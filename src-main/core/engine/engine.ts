@@ -131,13 +131,15 @@ export class Engine {
     const lr = this.lrAt(s);
     const metaLr = this.metaLrAt(s);
     const batch = gatherBatch(this.data.train, this.data.images, this.trainSampler.next(), this.data.patch);
+    const dropoutSeed = (Math.imul(this.config.seed + 1, 0x9e3779b1) ^ s) >>> 0;
+    const trainBatch: Batch = { ...batch, dropout: { rate: this.config.model.dropout, seed: dropoutSeed } };
     try {
       const w = this.upper.weighting;
       const inColdStart = s < this.config.coldStart.steps;
       const weightFn = inColdStart || this.config.method === 'uniform'
         ? (b: Batch) => tf.ones([b.B]) as tf.Tensor1D
         : (b: Batch, p: tf.Tensor2D) => w.weights(b, p);
-      const low = this.lower.step(batch, weightFn, lr);
+      const low = this.lower.step(trainBatch, weightFn, lr);
       w.observe(batch, low.weights);
       const stepNo = s + 1;
       let metaLoss: number | null = null;

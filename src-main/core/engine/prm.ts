@@ -165,7 +165,7 @@ function compactPrm(spec: PrmSpec): Prm {
     // Global view: all patches flattened (keeps where things are) and the ink profiles,
     // projected to v.
     const flat = tf.add(linear(tf.reshape(pe, [B, Np * Dp]) as tf.Tensor2D, p.wImg as tf.Tensor2D), linearOnData(profiles, p.wProf as tf.Tensor2D));
-    const v = rmsNorm(tf.relu(tf.add(flat, p.bImg)) as tf.Tensor2D);
+    const v = dropout(rmsNorm(tf.relu(tf.add(flat, p.bImg)) as tf.Tensor2D), b);
     const vh = tf.reshape(linear(v, p.wV as tf.Tensor2D), [B, 1, H]);
     const vz = tf.reshape(linear(v, p.wVZ as tf.Tensor2D), [B, 1, H]);
     const zv = tf.reshape(tf.mul(tf.reshape(z, [B, T, H]), vz), [S, H]) as tf.Tensor2D;
@@ -208,11 +208,21 @@ function compactPrm(spec: PrmSpec): Prm {
       // The step's numbers enter the fusion layer directly, beside what the image shows.
       let pre = tf.add(linear(z, p.wZ as tf.Tensor2D), linearOnData(b.stepNumbers, p.wNum as tf.Tensor2D));
       if (m.image && b.patches && b.profiles) pre = tf.add(pre, imageTerms(p, b, z, words, b.patches, b.profiles));
-      const f = tf.relu(tf.add(pre, p.bFuse)) as tf.Tensor2D;
+      const f = dropout(tf.relu(tf.add(pre, p.bFuse)) as tf.Tensor2D, b);
       return tf.reshape(dense(f, p.wOut, p.bOut), [b.B, b.T]) as tf.Tensor2D;
     });
 
   return { spec, shapes, init: (rng) => initFrom(shapes, rng), forward };
+}
+
+/**
+ * Dropout on training batches (the lower step); identity when scoring, for the meta loss and
+ * in the hypergradient. The seed is derived from the step, so runs stay reproducible and a
+ * resumed run drops the same units.
+ */
+function dropout(x: tf.Tensor2D, b: Batch): tf.Tensor2D {
+  const d = b.dropout;
+  return d && d.rate > 0 ? (tf.dropout(x, d.rate, undefined, d.seed) as tf.Tensor2D) : x;
 }
 
 /**
