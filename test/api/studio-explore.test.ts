@@ -112,6 +112,15 @@ describe('the studio API: evaluation, explorer, review and annotation', () => {
     await expect(api().getInstance({ runId, idx: 50 })).rejects.toMatchObject({ name: 'NotFound' });
   });
 
+  it('fills the loss column with the PRM jobs, with progress events', async () => {
+    const info = await api().computeLosses({ runId });
+    expect(info.lossesStep).toBe(7);
+    expect(events.some((x) => x.type === 'explore-progress' && x.phase === 'losses' && x.done === 12)).toBe(true);
+    const page = await api().explorerPage({ runId, query: { sort: 'loss', desc: false, limit: 12 } });
+    expect(page.rows.every((r) => r.loss !== null)).toBe(true);
+    await expect(api().computeLosses({ runId: 555 })).rejects.toMatchObject({ name: 'NotFound' });
+  });
+
   it('reviews an evaluation question by question', async () => {
     const [latest, older] = await api().listEvaluations({ runId });
     const idx = await api().reviewIndex({ evaluationId: older.evaluationId, filter: 'wrong-choice' });

@@ -108,6 +108,15 @@ describe.skipIf(missing !== null)('looking inside runs, in a browser', () => {
     await h.shot('22-explorer-instance');
   });
 
+  it('fills the loss column with the run\'s PRM and sorts by it', async () => {
+    const { page } = h;
+    await page.getByTestId('compute-losses').click();
+    await expect.poll(() => page.getByTestId('compute-losses').textContent(), { timeout: 90_000 }).toMatch(/Losses at step 80/);
+    await page.getByTestId('sort-loss').click();
+    const loss = () => rows().first().locator('[role="gridcell"]').nth(5).textContent();
+    await expect.poll(loss).toMatch(/^\d\.\d{3}$/);
+  }, 120_000);
+
   it('labels a training step from the explorer, distinct from its Monte Carlo label', async () => {
     const { page } = h;
     const bar = page.getByTestId('annotator-bar');

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { isAggName } from '../engine/aggregate';
 import { domainHistograms, instanceDetail } from '../explore/instance';
+import { computeLosses } from '../explore/losses';
 import { ensureExplorerTable, explorerTableRow } from '../explore/instance-table';
 import { MAX_PAGE, pageInstances } from '../explore/query';
 import { reviewIndex, reviewQuestion } from '../explore/review';
@@ -15,7 +16,14 @@ import type { StudioApi } from './types';
 
 export type ExploreApi = Pick<
   StudioApi,
-  'explorerInfo' | 'explorerPage' | 'explorerHistograms' | 'getInstance' | 'scoreCot' | 'reviewIndex' | 'reviewQuestion'
+  | 'explorerInfo'
+  | 'explorerPage'
+  | 'explorerHistograms'
+  | 'getInstance'
+  | 'scoreCot'
+  | 'computeLosses'
+  | 'reviewIndex'
+  | 'reviewQuestion'
 >;
 
 const weight = z.number().finite().nullable().optional();
@@ -83,6 +91,20 @@ export function createExploreApi(db: Db, jobs: PrmJobs, events: EventHub): Explo
       const scores = r.scores[0];
       if (!scores) throw new UserError(`the PRM of run ${a.runId} returned no scores for CoT ${a.cotId}`);
       return { cotId: a.cotId, runId: a.runId, step: r.step, scores: Array.from(scores) };
+    },
+
+    async computeLosses(args) {
+      const a = parseArgs('computeLosses', z.object({ runId: id }).strict(), args);
+      if (!explorerTableRow(db, a.runId)) await ensure(a.runId);
+      let last = 0;
+      return computeLosses(db, a.runId, (cotIds) => jobs.score(a.runId, cotIds), {
+        onProgress: (done, total) => {
+          const now = Date.now();
+          if (done < total && now - last < 100) return;
+          last = now;
+          events.emit({ type: 'explore-progress', runId: a.runId, phase: 'losses', done, total });
+        },
+      });
     },
 
     async reviewIndex(args) {

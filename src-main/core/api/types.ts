@@ -224,7 +224,7 @@ export type StudioEvent =
   | ({ type: 'run-progress' } & RunProgress)
   | { type: 'run-status'; runId: number; status: RunStatus; error: string | null }
   | { type: 'eval-progress'; jobId: string | null; runId: number; done: number; total: number }
-  | { type: 'explore-progress'; runId: number; phase: 'rows' | 'indexes'; done: number; total: number };
+  | { type: 'explore-progress'; runId: number; phase: 'rows' | 'indexes' | 'losses'; done: number; total: number };
 
 /** One benchmark's row of an evaluation; every figure in percent except the AUROC. */
 export interface BenchmarkRow {
@@ -308,6 +308,8 @@ export interface StudioApi {
   getInstance(req: { runId: number; idx: number }): Promise<InstanceDetail>;
   /** per-step scores of a CoT by the run's latest PRM, computed in the training worker */
   scoreCot(req: { runId: number; cotId: number }): Promise<CotScores>;
+  /** fills the explorer's loss column: every instance scored by the run's latest PRM (explore-progress 'losses') */
+  computeLosses(req: { runId: number }): Promise<ExplorerInfo>;
 
   reviewIndex(req: { evaluationId: number; filter?: ReviewFilter; otherEvaluationId?: number | null; agg?: string }): Promise<ReviewIndex>;
   reviewQuestion(req: { evaluationId: number; questionId: number; otherEvaluationId?: number | null; agg?: string }): Promise<ReviewQuestion>;
@@ -357,6 +359,7 @@ export const API_METHODS = [
   'explorerHistograms',
   'getInstance',
   'scoreCot',
+  'computeLosses',
   'reviewIndex',
   'reviewQuestion',
   'getSettings',

@@ -22,6 +22,8 @@ export type ExplorerFilters = Omit<InstanceQuery, 'offset' | 'limit'>;
 export class ExplorerState {
   info = $state<ExplorerInfo | null>(null);
   building = $state<{ phase: 'rows' | 'indexes'; done: number; total: number } | null>(null);
+  /** progress of the loss column being computed, null when not */
+  losses = $state<{ done: number; total: number } | null>(null);
   failed = $state<string | null>(null);
   filters = $state<ExplorerFilters>({ sort: 'weight', desc: true, domain: null, minWeight: null, maxWeight: null, search: null });
   total = $state<number | null>(null);
@@ -49,7 +51,9 @@ export class ExplorerState {
 
   start(): () => void {
     const off = this.app.onEvent((e: StudioEvent) => {
-      if (e.type === 'explore-progress' && e.runId === this.runId) this.building = { phase: e.phase, done: e.done, total: e.total };
+      if (e.type !== 'explore-progress' || e.runId !== this.runId) return;
+      if (e.phase === 'losses') this.losses = { done: e.done, total: e.total };
+      else this.building = { phase: e.phase, done: e.done, total: e.total };
     });
     void this.open(false);
     return off;
@@ -71,6 +75,22 @@ export class ExplorerState {
     this.reset();
     const h = await this.app.attempt('Loading histograms', () => this.app.api.explorerHistograms({ runId: this.runId, bins: 24 }));
     if (h) this.histograms = h;
+  }
+
+  /** Scores every instance with the run's PRM (in the training worker) to fill the loss column. */
+  async computeLosses(): Promise<void> {
+    this.losses = { done: 0, total: this.info?.instances ?? 0 };
+    const info = await this.app.attempt('Computing losses', () => this.app.api.computeLosses({ runId: this.runId }));
+    this.losses = null;
+    if (!info) return;
+    this.info = info;
+    this.selected = null;
+    this.reset();
+    const open = this.detail;
+    if (open) {
+      const d = await this.app.attempt('Opening the instance', () => this.app.api.getInstance({ runId: this.runId, idx: open.row.idx }));
+      if (d && this.detail?.row.idx === d.row.idx) this.detail = { ...this.detail, row: d.row };
+    }
   }
 
   /** Changes sort or filters: drops the loaded pages and loads the first one with the count. */
