@@ -26,6 +26,12 @@ export const ModelSchema = z.object({
   embedDim: z.number().int().min(4).max(512).default(48),
   /** per-patch embedding width */
   patchDim: z.number().int().min(4).max(256).default(24),
+  /**
+   * Embed image patches too (flattened into the global view; attention needs them). Off by
+   * default: on the built-in sample the row/column ink profiles alone generalised better
+   * (best-of-8 +7 points over pass@1 vs +5, less overfitting) at half the step cost.
+   */
+  imagePatches: z.boolean().default(false),
   /** heads (0: none, global image view only) and per-head width of each step's attention over the image patches */
   attentionHeads: z.number().int().min(0).max(16).default(0),
   attentionDim: z.number().int().min(2).max(128).default(16),
@@ -95,7 +101,7 @@ export const TrainConfigSchema = z
   .object({
     method: z.enum(METHODS),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
-    steps: z.number().int().min(1).max(10_000_000).default(1000),
+    steps: z.number().int().min(1).max(10_000_000).default(1500),
     batchSize: z.number().int().min(1).max(4096).default(128),
     metaBatchSize: z.number().int().min(1).max(4096).default(32),
     /** fraction of steps of linear warm-up before the cosine decay (both levels) */

@@ -85,12 +85,17 @@ function compactPrm(spec: PrmSpec): Prm {
     wOut: [H, 1],
     bOut: [1],
   };
-  if (m.image) {
+  const usePatches = m.imagePatches || heads > 0;
+  if (m.image && usePatches) {
     Object.assign(shapes, {
       wPatch: [P * P * 3, Dp],
       bPatch: [Dp],
       patchPos: [Np, Dp],
       wImg: [Np * Dp, m.imageDim],
+    });
+  }
+  if (m.image) {
+    Object.assign(shapes, {
       wProf: [2 * m.imageSize * 3, m.imageDim],
       bImg: [m.imageDim],
       wV: [m.imageDim, H],
@@ -160,11 +165,15 @@ function compactPrm(spec: PrmSpec): Prm {
   const imageTerms = (p: Params, b: Batch, z: tf.Tensor2D, words: tf.Tensor2D, patchRows: tf.Tensor2D, profiles: tf.Tensor2D): tf.Tensor2D => {
     const { B, T } = b;
     const S = B * T;
-    const pe0 = tf.relu(tf.add(linearOnData(patchRows, p.wPatch as tf.Tensor2D), p.bPatch));
-    const pe = tf.reshape(tf.add(tf.reshape(pe0, [B, Np, Dp]), p.patchPos), [B * Np, Dp]) as tf.Tensor2D;
-    // Global view: all patches flattened (keeps where things are) and the ink profiles,
-    // projected to v.
-    const flat = tf.add(linear(tf.reshape(pe, [B, Np * Dp]) as tf.Tensor2D, p.wImg as tf.Tensor2D), linearOnData(profiles, p.wProf as tf.Tensor2D));
+    // Global view: the ink profiles and, optionally, all patches flattened (keeps where
+    // things are), projected to v.
+    let pe: tf.Tensor2D | null = null;
+    let flat = linearOnData(profiles, p.wProf as tf.Tensor2D);
+    if (usePatches) {
+      const pe0 = tf.relu(tf.add(linearOnData(patchRows, p.wPatch as tf.Tensor2D), p.bPatch));
+      pe = tf.reshape(tf.add(tf.reshape(pe0, [B, Np, Dp]), p.patchPos), [B * Np, Dp]) as tf.Tensor2D;
+      flat = tf.add(flat, linear(tf.reshape(pe, [B, Np * Dp]) as tf.Tensor2D, p.wImg as tf.Tensor2D));
+    }
     const v = dropout(rmsNorm(tf.relu(tf.add(flat, p.bImg)) as tf.Tensor2D), b);
     const vh = tf.reshape(linear(v, p.wV as tf.Tensor2D), [B, 1, H]);
     const vz = tf.reshape(linear(v, p.wVZ as tf.Tensor2D), [B, 1, H]);
@@ -176,7 +185,7 @@ function compactPrm(spec: PrmSpec): Prm {
     const cv = tf.reshape(linear(v, p.wClaimV as tf.Tensor2D), [B, 1, H]);
     const claim = tf.reshape(tf.mul(cw, cv), [S, H]) as tf.Tensor2D;
     let terms = tf.add(linear(zv, p.wZV as tf.Tensor2D), linear(claim, p.wClaim as tf.Tensor2D));
-    if (heads > 0) {
+    if (heads > 0 && pe) {
       // Local view: each step attends over the patches (sigmoid, not softmax, attention: the
       // context is a sum over the selected patches, so it keeps "how many" - shapes of a
       // colour, blocks of a bar - which normalised weights lose).
