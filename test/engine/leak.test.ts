@@ -19,6 +19,7 @@ describe('no tensor leak', () => {
   it.each([
     ['uniform', {}],
     ['domain', { upper: { unroll: 2 } }],
+    ['domain', { upper: { unroll: 1, shiftInvariant: true, target: 'rank' } }],
     ['domain', { upper: { hypergradient: 'exact', unroll: 1 } }],
     ['instance-table', {}],
     ['instance-table', { model: { attentionHeads: 0 } }],

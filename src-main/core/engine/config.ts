@@ -81,6 +81,12 @@ export const UpperSchema = z.object({
    * labels', the other two mostly learn that shift)
    */
   target: z.enum(['label', 'both', 'rank']).default('label'),
+  /**
+   * darts only: ignore the part of the meta gradient that moves all scores alike (a base-rate
+   * difference between meta pool and train labels), so weights follow label quality rather
+   * than label level. Ours, not in the references.
+   */
+  shiftInvariant: z.boolean().default(false),
   /** bounds of an instance weight (table: clamp; net: the range of its sigmoid) */
   lo: z.number().default(-1),
   hi: z.number().default(3),

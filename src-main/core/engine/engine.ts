@@ -42,7 +42,7 @@ export class UpperProblem {
     private readonly data: TrainingTensors,
     readonly metaSampler: EpochSampler,
   ) {
-    this.spec = { agg: config.upper.aggregation, target: config.upper.target };
+    this.spec = { agg: config.upper.aggregation, target: config.upper.target, shiftInvariant: config.upper.shiftInvariant };
   }
 
   private metaBatch(): Batch {

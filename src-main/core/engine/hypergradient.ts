@@ -18,6 +18,8 @@ import type { Params } from './ops';
 export interface MetaSpec {
   agg: AggName;
   target: MetaTarget;
+  /** darts: drop the part of ∇θ L_meta that only shifts every meta score alike (see below) */
+  shiftInvariant?: boolean;
 }
 
 export interface HypergradResult {
@@ -36,6 +38,24 @@ export function dartsHypergradient(
   const { loss, grads } = lower.metaGrad(meta, spec.agg, spec.target);
   try {
     const names = lower.names;
+    if (spec.shiftInvariant) {
+      // When the meta pool's rate of correct CoTs differs from the train labels' mean, most
+      // of g says "move every score up (or down)", and instances whose labels are merely
+      // lower (or higher) on average look helpful whatever their quality. Project out the
+      // direction d = ∇θ (mean step logit on the meta batch) that does exactly that.
+      const d = lower.shiftGrad(meta);
+      tf.tidy(() => {
+        const dot = tf.addN(names.map((n) => tf.sum(tf.mul(grads[n], d[n]))));
+        const dd = tf.addN(names.map((n) => tf.sum(tf.square(d[n]))));
+        const c = tf.div(dot, tf.maximum(dd, 1e-20));
+        for (const n of names) {
+          const projected = tf.keep(tf.sub(grads[n], tf.mul(c, d[n])));
+          grads[n].dispose();
+          grads[n] = projected;
+        }
+      });
+      tf.dispose(Object.values(d));
+    }
     const normT = tf.tidy(() => tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n]))))));
     const norm = normT.dataSync()[0];
     normT.dispose();

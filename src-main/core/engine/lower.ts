@@ -105,6 +105,20 @@ export class LowerProblem {
     return { loss, grads: this.byName(grads) };
   }
 
+  /** ∇θ of the mean logit over the meta batch's steps: the "raise every score" direction. */
+  shiftGrad(b: Batch): Record<string, tf.Tensor> {
+    const { value, grads } = tf.variableGrads(
+      () =>
+        tf.tidy(() => {
+          const logits = this.prm.forward(this.vars, b);
+          return tf.div(tf.sum(tf.mul(logits, b.stepMask)), tf.maximum(tf.sum(b.stepMask), 1)) as tf.Scalar;
+        }),
+      Object.values(this.vars),
+    );
+    value.dispose();
+    return this.byName(grads);
+  }
+
   /** variableGrads keys by variable name; everything else here keys by parameter name. */
   private byName(grads: tf.NamedTensorMap): Record<string, tf.Tensor> {
     const out: Record<string, tf.Tensor> = {};
