@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureExplorerTable, explorerTableRow } from '../../src-main/core/explore/instance-table';
-import { domainHistograms, instanceDetail } from '../../src-main/core/explore/instance';
+import { domainHistograms, evenlySpaced, instanceDetail, TRAJECTORY_POINTS, weightTrajectory } from '../../src-main/core/explore/instance';
 import { explainPage, pageInstances, SEARCH_QUESTION_CAP } from '../../src-main/core/explore/query';
 import { createSyntheticRun } from '../../src-main/core/explore/synthetic';
 import { INSTANCE_SORTS, type InstanceQuery, type InstanceRow } from '../../src-main/core/explore/types';
@@ -162,6 +162,18 @@ describe('the explorer over a real corpus', () => {
       [0.5, 4, 'monte-carlo'],
     ]);
     expect(() => instanceDetail(db, runId, 99)).toThrow(/run \d+ has no instance 99 \(it has 12\)/);
+  });
+
+  it('follows an instance over many snapshots with a bounded number of reads, first and last kept', () => {
+    const snapshots: Record<number, (i: number) => number> = {};
+    for (let s = 0; s <= 300; s++) snapshots[s * 10] = (i) => i + s / 100;
+    const runId = fakeRun(db, snapshots);
+    const t = weightTrajectory(db, runId, 4, 'alpha');
+    expect(t).toHaveLength(TRAJECTORY_POINTS);
+    expect(t[0]).toEqual({ step: 0, weight: 4 });
+    expect(t.at(-1)).toEqual({ step: 3000, weight: 7 });
+    expect(t.map((p) => p.step)).toEqual([...new Set(t.map((p) => p.step))].sort((a, b) => a - b));
+    expect(evenlySpaced([1, 2, 3], 5)).toEqual([1, 2, 3]);
   });
 
   it('rebuilds a stale table once the run has newer weights, replacing the old table', async () => {

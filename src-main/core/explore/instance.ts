@@ -7,7 +7,7 @@ import { rowsByIdx, tableOf } from './query';
 import type { DomainHistograms, InstanceDetail } from './types';
 
 /** Snapshots read for one instance's trajectory, at most (evenly spaced, first and last kept). */
-export const TRAJECTORY_POINTS = 60;
+export const TRAJECTORY_POINTS = 120;
 
 export function evenlySpaced<T>(xs: readonly T[], max: number): T[] {
   if (xs.length <= max) return [...xs];

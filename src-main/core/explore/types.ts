@@ -126,7 +126,7 @@ export interface InstanceDetail {
   row: InstanceRow;
   question: QuestionView;
   cot: CotView;
-  /** the instance's weight at every snapshot of the run (at most ~60, evenly spaced) */
+  /** the instance's weight at every snapshot of the run (at most 120, evenly spaced, first and last kept) */
   trajectory: { step: number; weight: number }[];
 }
 
