@@ -15,7 +15,7 @@ import {
   listInstanceSnapshotSteps,
   type InstanceWeightSnapshot,
 } from '../store/runs-store';
-import type { ExplorerInfo, InstanceSort } from './types';
+import { INSTANCE_SORTS, type ExplorerInfo, type InstanceSort } from './types';
 
 /** Sort key → column of the instance table. */
 export const SORT_COLUMN: Record<InstanceSort, string> = {
@@ -42,7 +42,7 @@ function indexColumns(sort: InstanceSort, byDomain: boolean): string {
   return `${lead}${SORT_COLUMN[sort]}, idx, weight`;
 }
 
-const SORTS: readonly InstanceSort[] = ['idx', 'weight', 'change', 'loss', 'meanLabel', 'steps'];
+const SORTS = INSTANCE_SORTS;
 
 export interface ExploreTableRow {
   run_id: number;
