@@ -36,6 +36,8 @@ export interface FakeServer {
   /** hits per prompt key */
   hits: Map<string, number>;
   requests: FakeRequest[];
+  /** resolves once no request is still being received (a hit is counted when its body ends) */
+  idle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -62,10 +64,19 @@ export function chatReply(texts: string[], usage = { prompt_tokens: 100, complet
 export async function startFakeServer(respond: (req: FakeRequest) => FakeResponse | Promise<FakeResponse>): Promise<FakeServer> {
   const hits = new Map<string, number>();
   const requests: FakeRequest[] = [];
+  let receiving = 0;
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
+    receiving++;
+    let counted = false;
+    const received = () => {
+      if (!counted) receiving--;
+      counted = true;
+    };
+    req.on('close', received);
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      received();
       void (async () => {
         if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
           res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `no route ${req.url}` } }));
@@ -95,6 +106,11 @@ export async function startFakeServer(respond: (req: FakeRequest) => FakeRespons
     url: `http://127.0.0.1:${port}/v1`,
     hits,
     requests,
+    idle: async () => {
+      // A connection opened just before the client gave up may not have reached us yet.
+      await new Promise((f) => setTimeout(f, 50));
+      while (receiving > 0) await new Promise((f) => setTimeout(f, 5));
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
