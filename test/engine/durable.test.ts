@@ -184,7 +184,10 @@ describe('durable runs', () => {
   it('cold start from a completed uniform run starts from its weights', async () => {
     const uni = newRun('uniform', { steps: 8 });
     await trainRun(db, uni, { backend: backend() });
-    const cold = newRun('domain', { steps: 1, coldStart: { fromRun: uni }, lower: { lr: 1e-9 } });
+    const other = newRun('domain', { steps: 1, coldStart: { fromRun: uni }, model: { hidden: 12 } });
+    expect((await trainRun(db, other, { backend: backend() })).error).toMatch(/trained a different model/);
+    // Dropout is a training setting: a cold start may change it.
+    const cold = newRun('domain', { steps: 1, coldStart: { fromRun: uni }, lower: { lr: 1e-9 }, model: { dropout: 0.2 } });
     const o = await trainRun(db, cold, { backend: backend() });
     expect(o.status).toBe('completed');
     const a = finalParams(uni).lower.params.wOut;

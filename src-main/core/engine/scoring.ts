@@ -3,6 +3,7 @@ import type { Db } from '../store/db';
 import { UserError } from '../errors';
 import { getModelSpec, getRun, latestCheckpoint } from '../store/runs-store';
 import { unpackState } from './checkpoint';
+import { ModelSchema } from './config';
 import { encodeCots, readPool, type RawCot } from './dataset';
 import { disposeBatch, gatherBatch, disposeTable, uploadImages, uploadTable } from './device';
 import type { EngineState } from './engine';
@@ -41,7 +42,8 @@ export function loadTrainedPrm(db: Db, runId: number): TrainedPrm {
     throw new UserError(`run ${runId} (${run.status}) has no trained model yet: it has not written a checkpoint`);
   }
   const state = unpackState<{ engine: EngineState }>(ck.state);
-  return fromParams(spec, state.engine.lower.params, runId, ck.step);
+  // Settings added since the run was trained take their defaults.
+  return fromParams({ ...spec, model: ModelSchema.parse(spec.model) }, state.engine.lower.params, runId, ck.step);
 }
 
 export function fromParams(spec: ModelSpecJson, values: Record<string, Float32Array>, runId: number | null, step: number): TrainedPrm {

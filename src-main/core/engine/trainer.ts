@@ -19,7 +19,7 @@ import {
 } from '../store/runs-store';
 import { buildEngine, disposeEngine } from './build';
 import { packState, unpackState } from './checkpoint';
-import { parseTrainConfig, type TrainConfig } from './config';
+import { ModelSchema, parseTrainConfig, type TrainConfig } from './config';
 import type { Engine, EngineState, StepReport } from './engine';
 import { startBackend, type BackendRequest } from './tf-backend';
 import { disposeTrainingData, loadTrainingData, type ModelSpecJson, type TrainingData } from './training-data';
@@ -140,13 +140,19 @@ function coldStartSpec(db: Db, config: TrainConfig): ModelSpecJson | null {
   if (from === null) return null;
   const spec = getModelSpec<ModelSpecJson>(db, from);
   if (!spec) throw new UserError(`coldStart.fromRun: run ${from} has no stored model`);
-  if (JSON.stringify(spec.model) !== JSON.stringify(config.model)) {
+  // Compare architectures (stored settings re-read with today's defaults; dropout is a
+  // training setting, free to differ).
+  const arch = (m: unknown) => {
+    const { dropout: _dropout, ...rest } = ModelSchema.parse(m);
+    return JSON.stringify(rest);
+  };
+  if (arch(spec.model) !== arch(config.model)) {
     throw new UserError(
       `coldStart.fromRun: run ${from} trained a different model (its "model" settings differ from this config's); ` +
         'use the same model settings or another run',
     );
   }
-  return spec;
+  return { ...spec, model: { ...ModelSchema.parse(spec.model), dropout: config.model.dropout } };
 }
 
 function coldStartParams(db: Db, config: TrainConfig): Record<string, Float32Array> | undefined {
