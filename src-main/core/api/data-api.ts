@@ -1,10 +1,8 @@
 /** The data half of the API: import, the built-in sample, sources, domains and their curation. */
-import { existsSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { importFile } from '../data/import';
-import { CORPUS_FILE, DEFAULT_SAMPLE_SEED, GENERATOR_VERSION, generateSample, TRUTH_FILE } from '../sample';
+import { DEFAULT_SAMPLE_SEED } from '../sample';
+import { loadBuiltInSample, sampleDirFor } from '../sample/cache';
 import type { Db } from '../store/db';
 import * as store from '../store/data-store';
 import type { ImportProgress } from '../types';
@@ -76,22 +74,6 @@ function sourceInfo(s: store.SourceRow): SourceInfo {
 }
 
 /** Where the built-in sample is generated: beside the database, cached per seed. */
-export function sampleDirFor(dbPath: string, seed: number): string {
-  const base = dbPath === ':memory:' ? join(tmpdir(), 'dreamprm-sample') : join(dirname(dbPath), 'sample');
-  return join(base, `seed-${seed}`);
-}
-
-/** A folder already holds this generator's sample for this seed. */
-function sampleCached(dir: string, seed: number): boolean {
-  if (!existsSync(join(dir, CORPUS_FILE)) || !existsSync(join(dir, TRUTH_FILE))) return false;
-  try {
-    const truth = JSON.parse(readFileSync(join(dir, TRUTH_FILE), 'utf8')) as { generator?: string; seed?: number };
-    return truth.generator === GENERATOR_VERSION && truth.seed === seed;
-  } catch {
-    return false;
-  }
-}
-
 export function createDataApi(db: Db, dbPath: string, events: EventHub): DataApi {
   function checkDomain(domainId: number): void {
     const exists = db.prepare('SELECT 1 FROM domains WHERE id = ?').get(domainId);
@@ -130,17 +112,14 @@ export function createDataApi(db: Db, dbPath: string, events: EventHub): DataApi
         args,
       );
       const seed = a.seed ?? DEFAULT_SAMPLE_SEED;
-      const dir = sampleDirFor(dbPath, seed);
-      if (!sampleCached(dir, seed)) {
-        const emit = progressEmitter(a.jobId, 'generating');
-        await generateSample(dir, {
-          seed,
-          onProgress: (fraction) =>
-            emit({ file: dir, bytesRead: Math.round(fraction * 1000), bytesTotal: 1000, records: 0 }, fraction === 1),
-        });
-      }
-      const emit = progressEmitter(a.jobId, 'reading');
-      const summary = await importFile(db, join(dir, CORPUS_FILE), { format: 'jsonl' }, (p) => emit(p));
+      const generating = progressEmitter(a.jobId, 'generating');
+      const reading = progressEmitter(a.jobId, 'reading');
+      const { dir, summary } = await loadBuiltInSample(db, dbPath, seed, (phase, fraction, detail) => {
+        if (phase === 'importing' && detail) reading(detail);
+        else if (phase === 'generating') {
+          generating({ file: sampleDirFor(dbPath, seed), bytesRead: Math.round(fraction * 1000), bytesTotal: 1000, records: 0 }, fraction === 1);
+        }
+      });
       return { dir, summary, alreadyLoaded: summary.cots === 0 && summary.rejected === 0 };
     },
 

@@ -12,7 +12,7 @@ import { createWeighting } from '../engine/upper';
 import type { Batch } from '../engine/device';
 import { importFile } from '../data/import';
 import { runDemo } from '../demo/demo';
-import { loadBuiltInSample } from '../demo/sample-cache';
+import { loadBuiltInSample } from '../sample/cache';
 import { openDb, type Db } from '../store/db';
 import { createRun, saveInstanceSnapshot } from '../store/runs-store';
 import { matmulFlops } from './flops';

@@ -5,7 +5,7 @@ import { compareWithTruth } from '../eval/truth';
 import { openDb } from '../store/db';
 import { getRun } from '../store/runs-store';
 import { TrainingHost, type RunOutcome, type RunProgress } from '../../worker/training-host';
-import { assertOnlySample, loadBuiltInSample } from './sample-cache';
+import { assertOnlySample, loadBuiltInSample, sampleDirFor } from '../sample/cache';
 
 /** The five PRMs the demo compares, in the order they are reported. */
 export const DEMO_RUNS = ['uniform', 'text-only', 'domain', 'instance-table', 'instance-net'] as const;
@@ -66,8 +66,9 @@ export async function runDemo(dbPath: string, opts: DemoOptions): Promise<DemoRe
   const hosts: TrainingHost[] = [];
   try {
     emit({ type: 'phase', phase: 'sample', message: `built-in sample, seed ${opts.seed}` });
+    // Checked before anything is written: a database with other data is left as it was.
+    assertOnlySample(db, sampleDirFor(dbPath, opts.seed));
     const sample = await loadBuiltInSample(db, dbPath, opts.seed, (phase, fraction) => emit({ type: 'sample', phase, fraction }));
-    assertOnlySample(db, sample.dir);
 
     emit({ type: 'phase', phase: 'train', message: 'training five PRMs' });
     const parallel = Math.max(1, opts.parallel ?? 2);

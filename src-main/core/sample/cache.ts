@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { importFile } from '../data/import';
 import { UserError } from '../errors';
-import { CORPUS_FILE, GENERATOR_VERSION, generateSample, TRUTH_FILE } from '../sample';
+import { CORPUS_FILE, GENERATOR_VERSION, generateSample, TRUTH_FILE } from './generate';
 import type { Db } from '../store/db';
 import type { ImportProgress, ImportSummary } from '../types';
 
