@@ -9,6 +9,7 @@ import { createAnnotateApi } from './annotate-api';
 import { createDataApi } from './data-api';
 import { createEvalApi, type PrmJobs } from './eval-api';
 import { createExploreApi } from './explore-api';
+import { createJobsApi } from './jobs-api';
 import { EventHub } from './events';
 import { createRunsApi, type RunTrainer } from './runs-api';
 import { createWorkerTrainer } from './worker-trainer';
@@ -40,6 +41,7 @@ export function createStudio(opts: StudioOptions & { db: Db; trainer: RunTrainer
   const evalApi = createEvalApi(db, jobs, events);
   const exploreApi = createExploreApi(db, jobs, events);
   const annotateApi = createAnnotateApi(db);
+  const jobsApi = createJobsApi(db, events);
 
   const offProgress = trainer.onProgress((p) => events.emit({ type: 'run-progress', ...p }));
   const offStatus = trainer.onStatus((runId, status, error) => events.emit({ type: 'run-status', runId, status, error }));
@@ -58,6 +60,7 @@ export function createStudio(opts: StudioOptions & { db: Db; trainer: RunTrainer
     ...evalApi,
     ...exploreApi,
     ...annotateApi,
+    ...jobsApi.api,
   };
 
   let closing: Promise<void> | undefined;
@@ -72,6 +75,7 @@ export function createStudio(opts: StudioOptions & { db: Db; trainer: RunTrainer
       closing ??= (async () => {
         offProgress();
         offStatus();
+        await jobsApi.close();
         await trainer.close();
         if (opts.closeDb) db.close();
       })();

@@ -211,6 +211,87 @@ export interface RunProgress {
   etaSeconds: number | null;
 }
 
+/** Model-server jobs (generation and Monte Carlo labelling) as the app shows them. */
+export type PolicyJobKind = 'generate' | 'label';
+export type PolicyJobStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
+
+export interface PolicyJobCounters {
+  total: number;
+  done: number;
+  failed: number;
+  pending: number;
+  promptTokens: number;
+  completionTokens: number;
+}
+
+/** One job's progress and counters, as listJobs returns it and job-progress events carry it. */
+export interface PolicyJobInfo {
+  jobId: number;
+  kind: PolicyJobKind;
+  status: PolicyJobStatus;
+  pool: Pool;
+  /** N (generate) or K (label) */
+  samples: number;
+  baseUrl: string;
+  model: string;
+  counters: PolicyJobCounters;
+  /** estimated from the token counts when the job was planned with a price, else null */
+  cost: number | null;
+  /** requests finished per second in the running session, null when not running here */
+  requestsPerSecond: number | null;
+  etaSeconds: number | null;
+  /** true while this process runs the job (cancel stops it at once) */
+  runningHere: boolean;
+  error: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+}
+
+/** The model server the app plans jobs against. The API key is never stored in the database. */
+export interface ModelServerSettings {
+  baseUrl: string | null;
+  model: string | null;
+  /** price per 1,000 prompt / completion tokens, for the cost estimate */
+  pricePromptPer1k: number | null;
+  priceCompletionPer1k: number | null;
+  concurrency: number;
+  /** 'session': given in the app and kept in the serving process's memory only; 'environment': DREAMPRM_API_KEY or OPENAI_API_KEY */
+  apiKeySource: 'session' | 'environment' | null;
+}
+
+export interface ModelServerUpdate {
+  baseUrl?: string | null;
+  model?: string | null;
+  pricePromptPer1k?: number | null;
+  priceCompletionPer1k?: number | null;
+  concurrency?: number;
+  /** kept in memory for this session only; null forgets it */
+  apiKey?: string | null;
+}
+
+/** Settings of a new job; endpoint, prices and concurrency default to the model-server settings. */
+export interface PlanJobRequest {
+  pool?: Pool;
+  baseUrl?: string;
+  model?: string;
+  pricePromptPer1k?: number | null;
+  priceCompletionPer1k?: number | null;
+  concurrency?: number;
+  /** completions per HTTP request (1 for servers that ignore `n`); default all */
+  perRequest?: number;
+  /** at most this many questions (generate) or CoTs (label) */
+  limit?: number;
+}
+
+export interface PlannedJob {
+  job: PolicyJobInfo;
+  requests: number;
+  /** questions (generate) or CoTs (label) the job covers */
+  items: number;
+  /** questions without a ground truth: no correctness label (generate) or skipped (label) */
+  withoutAnswer: number;
+}
+
 export type StudioEvent =
   | {
       type: 'import-progress';
@@ -224,7 +305,8 @@ export type StudioEvent =
   | ({ type: 'run-progress' } & RunProgress)
   | { type: 'run-status'; runId: number; status: RunStatus; error: string | null }
   | { type: 'eval-progress'; jobId: string | null; runId: number; done: number; total: number }
-  | { type: 'explore-progress'; runId: number; phase: 'rows' | 'indexes' | 'losses'; done: number; total: number };
+  | { type: 'explore-progress'; runId: number; phase: 'rows' | 'indexes' | 'losses'; done: number; total: number }
+  | ({ type: 'job-progress' } & PolicyJobInfo);
 
 /** One benchmark's row of an evaluation; every figure in percent except the AUROC. */
 export interface BenchmarkRow {
@@ -323,6 +405,18 @@ export interface StudioApi {
   /** copies human-judged CoTs (default: every annotated one) into the meta pool's "annotated" domain */
   promoteToMeta(req?: { cotIds?: number[] }): Promise<PromoteResult>;
   exportAnnotations(req?: { all?: boolean }): Promise<AnnotationExport>;
+
+  getModelServer(): Promise<ModelServerSettings>;
+  setModelServer(req: ModelServerUpdate): Promise<ModelServerSettings>;
+  /** model-server jobs, newest first, with progress, tokens and cost */
+  listJobs(): Promise<PolicyJobInfo[]>;
+  planGenerate(req: PlanJobRequest & { n: number }): Promise<PlannedJob>;
+  planLabel(req: PlanJobRequest & { k: number }): Promise<PlannedJob>;
+  /** runs a planned job in this process (one at a time); job-progress events follow */
+  startJob(req: { jobId: number }): Promise<PolicyJobInfo>;
+  /** runs an unfinished job again: pending and failed requests only */
+  resumeJob(req: { jobId: number }): Promise<PolicyJobInfo>;
+  cancelJob(req: { jobId: number }): Promise<PolicyJobInfo>;
 }
 
 export type ApiMethod = keyof StudioApi;
@@ -369,6 +463,14 @@ export const API_METHODS = [
   'annotationStats',
   'promoteToMeta',
   'exportAnnotations',
+  'getModelServer',
+  'setModelServer',
+  'listJobs',
+  'planGenerate',
+  'planLabel',
+  'startJob',
+  'resumeJob',
+  'cancelJob',
 ] as const satisfies readonly ApiMethod[];
 
 type Missing = Exclude<ApiMethod, (typeof API_METHODS)[number]>;
