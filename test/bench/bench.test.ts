@@ -42,6 +42,8 @@ describe('dreamprm bench --quick', () => {
     expect(r.instanceTableScale).toBeGreaterThan(0.5);
     expect(r.importStepsPerSec).toBeGreaterThan(1000);
     expect(r.snapshotMs).toBeGreaterThan(0);
+    expect(r.weightPageMs).toBeGreaterThan(0);
+    expect(r.weightPageInstances).toBe(200_000);
     expect(r.demoSeconds).toBeNull();
     const text = renderBench(r);
     expect(text).toMatch(/domain@5 .* ≤ 1\.4 (met|MISSED)/);

@@ -16,6 +16,8 @@ import { loadBuiltInSample } from '../sample/cache';
 import { openDb, type Db } from '../store/db';
 import { createRun, saveInstanceSnapshot } from '../store/runs-store';
 import { matmulFlops } from './flops';
+import { createSyntheticRun, weightPageMs } from '../explore/synthetic';
+import { ensureExplorerTable } from '../explore/instance-table';
 
 export interface BenchOptions {
   quick?: boolean;
@@ -35,6 +37,10 @@ export interface BenchResult {
   instanceTableScale: number;
   importStepsPerSec: number;
   snapshotMs: number;
+  /** a sorted, filtered page of 100 in the instance explorer */
+  weightPageMs: number;
+  /** instances behind weightPageMs (1,000,000; 200,000 with --quick) */
+  weightPageInstances: number;
   /** null with --quick (the demo is not run) */
   demoSeconds: number | null;
   seconds: number;
@@ -77,6 +83,9 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     log('one weight snapshot at 1,000,000 instances');
     const snapshotMs = benchSnapshot(db);
     db.close();
+    const weightPageInstances = opts.quick ? 200_000 : 1_000_000;
+    log(`instance explorer page at ${weightPageInstances.toLocaleString('en')} instances`);
+    const weightPage = await benchWeightPage(join(dir, 'explorer.db'), weightPageInstances);
 
     let demoSeconds: number | null = null;
     if (!opts.quick) {
@@ -95,6 +104,8 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
       instanceTableScale,
       importStepsPerSec,
       snapshotMs,
+      weightPageMs: weightPage,
+      weightPageInstances,
       demoSeconds,
       seconds: round((performance.now() - started) / 1000, 1),
     };
@@ -225,6 +236,18 @@ async function benchImport(dir: string, steps: number): Promise<number> {
     const t0 = performance.now();
     const s = await importFile(db, file, { format: 'jsonl' });
     return Math.round(s.steps / ((performance.now() - t0) / 1000));
+  } finally {
+    db.close();
+  }
+}
+
+/** A synthetic run of n instances (no training), its explorer table, then a filtered page. */
+async function benchWeightPage(path: string, n: number): Promise<number> {
+  const db = openDb(path);
+  try {
+    const run = createSyntheticRun(db, { instances: n });
+    await ensureExplorerTable(db, run.runId);
+    return round(weightPageMs(db, run.runId), 2);
   } finally {
     db.close();
   }
