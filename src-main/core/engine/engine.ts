@@ -58,7 +58,10 @@ export class UpperProblem {
         u.hypergradient === 'exact'
           ? exactHypergradient(lower, batch, usedWeights, meta, this.spec, lowerLr)
           : dartsHypergradient(lower, batch, meta, this.spec, u.dartsRadius);
-      const probs = tf.tidy(() => tf.sigmoid(lower.prm.forward(lower.vars, batch)) as tf.Tensor2D);
+      // Only the instance net reads p_t; the others skip this forward pass.
+      const probs = this.weighting.needsProbs
+        ? tf.tidy(() => tf.sigmoid(lower.prm.forward(lower.vars, batch)) as tf.Tensor2D)
+        : tf.zeros([batch.B, batch.T]) as tf.Tensor2D;
       try {
         this.weighting.step(batch, probs, h, metaLr);
       } finally {

@@ -12,6 +12,8 @@ import { glorot } from './ops';
  */
 export interface Weighting {
   readonly method: Method;
+  /** whether weights() and step() read the PRM's step probabilities (else they may be empty) */
+  readonly needsProbs: boolean;
   /** w for the batch, [B]; stepProbs are the PRM's current p_t (constants) */
   weights(b: Batch, stepProbs: tf.Tensor2D): tf.Tensor1D;
   /** records the weights the lower step actually used (instance methods keep a per-instance view) */
@@ -55,6 +57,7 @@ export function createWeighting(ctx: WeightingContext): Weighting {
 
 class UniformWeighting implements Weighting {
   readonly method = 'uniform' as const;
+  readonly needsProbs = false;
   constructor(private readonly domainCount: number) {}
   weights(b: Batch): tf.Tensor1D {
     return tf.ones([b.B]);
@@ -79,6 +82,7 @@ class UniformWeighting implements Weighting {
 /** DreamPRM: ŵ_d = softplus(α_d) / mean_k softplus(α_k), α initialised at 0. */
 class DomainTable implements Weighting {
   readonly method = 'domain' as const;
+  readonly needsProbs = false;
   private readonly alpha: tf.Variable;
   private readonly opt: AdamW;
 
@@ -154,6 +158,7 @@ class DomainTable implements Weighting {
  */
 class InstanceTable implements Weighting {
   readonly method = 'instance-table' as const;
+  readonly needsProbs = false;
   readonly beta: Float32Array;
   readonly opt: RowAdamW;
   private readonly lo: number;
@@ -240,6 +245,7 @@ class InstanceTable implements Weighting {
  */
 class InstanceNet implements Weighting {
   readonly method = 'instance-net' as const;
+  readonly needsProbs = true;
   private readonly vars: Record<string, tf.Variable>;
   private readonly opt: AdamW;
   /** the weight each instance had the last time it was in a batch (1 before that) */
