@@ -7,7 +7,8 @@ export type Route =
   | { page: 'explore'; runId: number }
   | { page: 'compare'; runIds: number[] }
   | { page: 'review'; evaluationId: number }
-  | { page: 'annotations' };
+  | { page: 'annotations' }
+  | { page: 'jobs' };
 
 const positive = (s: string | undefined): number | null => {
   const n = Number(s);
@@ -30,6 +31,8 @@ export function parseRoute(hash: string): Route {
     }
     case 'annotations':
       return { page: 'annotations' };
+    case 'jobs':
+      return { page: 'jobs' };
     case 'compare': {
       const ids = (parts[1] ?? '')
         .split(',')
