@@ -174,6 +174,17 @@ describe('durable runs', () => {
     await trainRun(db, dom, { backend: backend() });
     const cold = newRun('domain', { coldStart: { fromRun: dom } });
     expect((await trainRun(db, cold, { backend: backend() })).error).toMatch(/is a domain run; cold start needs a completed uniform run/);
+    // A stored config that no longer validates, or a backend that cannot start, fails the
+    // run instead of leaving it 'running'.
+    const broken = newRun('uniform');
+    db.prepare(`UPDATE runs SET config = json_set(config, '$.steps', -5) WHERE id = ?`).run(broken);
+    expect((await trainRun(db, broken, { backend: backend() })).error).toMatch(/run \d+ config: steps/);
+    expect(getRun(db, broken).status).toBe('failed');
+    const nativeless = newRun('uniform');
+    const n = await trainRun(db, nativeless, { backend: 'tfjs-node-gpu' });
+    expect(n.status).toBe('failed');
+    expect(n.error).toMatch(/tfjs-node-gpu/);
+    expect(getRun(db, nativeless).status).toBe('failed');
     const empty = openDb(join(dir, 'empty.db'));
     const id = createRun(empty, { method: 'uniform', config: tinyConfig('uniform'), totalSteps: 20, backend: 'wasm' });
     const e = await trainRun(empty, id, { backend: backend() });

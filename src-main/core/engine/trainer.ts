@@ -87,12 +87,14 @@ export class SimulatedCrash extends Error {}
 export async function trainRun(db: Db, runId: number, hooks: TrainHooks = {}): Promise<RunOutcome> {
   const log = hooks.log ?? (() => {});
   const row = getRun(db, runId);
-  const config = parseTrainConfig(row.config, `run ${runId} config`);
-  const backend = await startBackend(hooks.backend ?? 'auto', log);
-  claimRun(db, runId, backend);
+  let backend = row.backend;
   let data: TrainingData | undefined;
   let engine: Engine | undefined;
+  // Everything after this point ends the run as failed, never leaves it 'running'.
   try {
+    const config = parseTrainConfig(row.config, `run ${runId} config`);
+    backend = await startBackend(hooks.backend ?? 'auto', log);
+    claimRun(db, runId, backend);
     const existingSpec = getModelSpec<ModelSpecJson>(db, runId) ?? coldStartSpec(db, config);
     data = await loadTrainingData(db, config, { dbKey: hooks.dbKey ?? 'db', existingSpec, log });
     if (!existingSpec || !getModelSpec(db, runId)) setModelSpec(db, runId, data.spec);
@@ -103,13 +105,14 @@ export async function trainRun(db: Db, runId: number, hooks: TrainHooks = {}): P
     const message = errorMessage(e);
     finishRun(db, runId, 'failed', { error: message });
     if (!(e instanceof UserError)) log(`run ${runId} failed: ${(e as Error).stack ?? message}`);
+    const after = getRun(db, runId);
     return {
       runId,
-      method: config.method,
+      method: row.method,
       status: 'failed',
       backend,
-      steps: getRun(db, runId).step,
-      seconds: getRun(db, runId).seconds,
+      steps: after.step,
+      seconds: after.seconds,
       trainLoss: null,
       metaLoss: null,
       domainWeights: {},
