@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runBench } from '../../src-main/core/bench/bench';
-import { matmulFlops } from '../../src-main/core/bench/flops';
+import { matmulFlops, matmulShapes } from '../../src-main/core/bench/flops';
 import { renderBench } from '../../src-main/cli/bench-command';
 import { useTestBackend } from '../engine/setup';
 
@@ -26,6 +26,20 @@ describe('matmulFlops', () => {
     // forward x·w, and the gradient xᵀ·dy (w's gradient only)
     expect(flops).toBe(2 * (2 * 6 * 5 * 4));
     expect(await matmulFlops(() => tf.add(x, x))).toBe(0);
+  });
+});
+
+describe('matmulShapes', () => {
+  it('reads back shapes and transposes, largest share of FLOPs first', async () => {
+    const shapes = await matmulShapes(() => {
+      tf.matMul(tf.randomNormal([6, 4]), tf.randomNormal([5, 4]), false, true);
+      tf.matMul(tf.randomNormal([40, 6]), tf.randomNormal([40, 7]), true, false);
+      tf.matMul(tf.randomNormal([40, 6]), tf.randomNormal([40, 7]), true, false);
+    });
+    expect(shapes).toEqual([
+      { m: 6, k: 40, n: 7, batch: 1, transposeA: true, transposeB: false, flops: 2 * 2 * 6 * 40 * 7 },
+      { m: 6, k: 4, n: 5, batch: 1, transposeA: false, transposeB: true, flops: 2 * 6 * 4 * 5 },
+    ]);
   });
 });
 

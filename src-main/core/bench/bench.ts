@@ -15,7 +15,7 @@ import { runDemo } from '../demo/demo';
 import { loadBuiltInSample } from '../sample/cache';
 import { openDb, type Db } from '../store/db';
 import { createRun, saveInstanceSnapshot } from '../store/runs-store';
-import { matmulFlops } from './flops';
+import { matmulFlops, matmulShapes } from './flops';
 import { createSyntheticRun, weightPageMs } from '../explore/synthetic';
 import { ensureExplorerTable } from '../explore/instance-table';
 
@@ -63,14 +63,13 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     log('loading the built-in sample');
     await loadBuiltInSample(db, dbPath, 1);
 
-    log('matMul on the default PRM shapes');
-    const matmulGflops = (await microbenchMatmul(prmShapes(), { reps: opts.quick ? 5 : 15 })).map((r) => ({
+    log('training steps per method');
+    const { stepMs, trainGflops, shapes } = await benchSteps(db, opts.quick ? 8 : 25);
+    log('matMul on the shapes the default PRM step ran');
+    const matmulGflops = (await microbenchMatmul(shapes.slice(0, 5), { reps: opts.quick ? 5 : 15 })).map((r) => ({
       shape: r.shape,
       gflops: round(r.gflops, 1),
     }));
-
-    log('training steps per method');
-    const { stepMs, trainGflops } = await benchSteps(db, opts.quick ? 8 : 25);
     const overhead: Record<string, number> = {};
     for (const [k, ms] of Object.entries(stepMs)) {
       if (!k.startsWith('uniform')) overhead[k] = round(ms / stepMs['uniform@1'], 2);
@@ -119,31 +118,19 @@ function round(x: number, digits: number): number {
   return Math.round(x * f) / f;
 }
 
-/** The matrix products of a default compact PRM step (batch 128 × 8 steps, 36 patches). */
-function prmShapes(): MatmulShape[] {
-  const c = parseTrainConfig({ method: 'uniform' });
-  const B = c.batchSize;
-  const patches = (c.model.imageSize / c.model.patchSize) ** 2;
-  const patchIn = c.model.patchSize ** 2 * 3;
-  const S = B * c.model.maxSteps;
-  return [
-    { m: B * patches, k: patchIn, n: c.model.patchDim },
-    { m: B * patches, k: c.model.patchDim, n: patchIn, transposeB: true },
-    { m: patchIn, k: B * patches, n: c.model.patchDim, transposeA: true },
-    { m: S, k: c.model.hidden, n: c.model.hidden },
-    { m: S, k: c.model.hidden, n: c.model.hidden, transposeB: true },
-  ];
-}
-
 /**
  * Mean step time per method and unroll, measured in two round-robin rounds (the lower of the
  * two means is kept), so that a busy moment or JIT warm-up does not land on one method only.
  */
-async function benchSteps(db: Db, steps: number): Promise<{ stepMs: Record<string, number>; trainGflops: number }> {
+async function benchSteps(
+  db: Db,
+  steps: number,
+): Promise<{ stepMs: Record<string, number>; trainGflops: number; shapes: MatmulShape[] }> {
   const cases: { method: Method; unroll: number }[] = [];
   for (const method of METHODS as readonly Method[]) for (const unroll of method === 'uniform' ? [1] : [1, 5]) cases.push({ method, unroll });
   const best: Record<string, number> = {};
   let trainGflops = 0;
+  let shapes: MatmulShape[] = [];
   const data = await loadTrainingData(db, parseTrainConfig({ method: 'uniform' }), { dbKey: 'bench' });
   try {
     for (let round = 0; round < 2; round++) {
@@ -163,6 +150,9 @@ async function benchSteps(db: Db, steps: number): Promise<{ stepMs: Record<strin
               engine.runStep();
             });
             trainGflops = round2(flops / (best[key] / 1000) / 1e9);
+            shapes = (await matmulShapes(() => {
+              engine.runStep();
+            })).map(({ m, k, n, batch, transposeA, transposeB }) => ({ m, k, n, batch, transposeA, transposeB }));
           }
         } finally {
           disposeEngine(engine);
@@ -173,7 +163,7 @@ async function benchSteps(db: Db, steps: number): Promise<{ stepMs: Record<strin
     disposeTrainingData(data);
   }
   const stepMs = Object.fromEntries(Object.entries(best).map(([k, v]) => [k, round2(v)]));
-  return { stepMs, trainGflops };
+  return { stepMs, trainGflops, shapes };
 }
 
 const round2 = (x: number) => round(x, 2);

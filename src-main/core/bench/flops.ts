@@ -24,3 +24,43 @@ export async function matmulFlops(run: () => tf.TensorContainer): Promise<number
   }
   return flops;
 }
+
+export interface ProfiledMatmul {
+  m: number;
+  k: number;
+  n: number;
+  batch: number;
+  transposeA: boolean;
+  transposeB: boolean;
+  /** FLOPs of all products of this shape in the run */
+  flops: number;
+}
+
+/**
+ * The distinct matrix-product shapes a computation ran, largest share of FLOPs first. The
+ * transposes are read back from the operand shapes (where a square operand leaves it open,
+ * untransposed is assumed).
+ */
+export async function matmulShapes(run: () => tf.TensorContainer): Promise<ProfiledMatmul[]> {
+  const info = await tf.profile(run);
+  const byKey = new Map<string, ProfiledMatmul>();
+  for (const k of info.kernels) {
+    if (k.name !== 'BatchMatMul' && k.name !== '_FusedMatMul') continue;
+    const [a, b] = k.inputShapes;
+    const out = k.outputShapes[0];
+    if (!a || !b || !out || a.length < 2 || b.length < 2) continue;
+    const m = out[out.length - 2];
+    const n = out[out.length - 1];
+    const [a0, a1] = a.slice(-2);
+    const [b0, b1] = b.slice(-2);
+    const transposeA = a0 !== m;
+    const inner = transposeA ? a0 : a1;
+    const transposeB = !(b0 === inner && b1 === n);
+    const batch = out.length > 2 ? out.slice(0, -2).reduce((x, y) => x * y, 1) : 1;
+    const key = `${batch}:${m}:${inner}:${n}:${transposeA}:${transposeB}`;
+    const entry = byKey.get(key) ?? { m, k: inner, n, batch, transposeA, transposeB, flops: 0 };
+    entry.flops += 2 * batch * m * n * inner;
+    byKey.set(key, entry);
+  }
+  return [...byKey.values()].sort((x, y) => y.flops - x.flops);
+}
