@@ -1,13 +1,13 @@
-/**
- * A small seeded generator (mulberry32) whose whole state is one uint32, so a checkpoint can
- * store it and a resumed run draws exactly the numbers an uninterrupted run would.
- */
-export class Rng {
-  private s: number;
+import { Mulberry32 } from '../random';
 
+/**
+ * The engine's seeded generator: its whole state is one uint32, so a checkpoint can store it
+ * and a resumed run draws exactly the numbers an uninterrupted run would.
+ */
+export class Rng extends Mulberry32 {
   constructor(seed: number) {
     // Scramble the seed so that nearby seeds start far apart.
-    this.s = hash32(seed >>> 0);
+    super(hash32(seed >>> 0));
   }
 
   get state(): number {
@@ -16,15 +16,6 @@ export class Rng {
 
   set state(v: number) {
     this.s = v >>> 0;
-  }
-
-  /** uniform in [0, 1) */
-  next(): number {
-    this.s = (this.s + 0x6d2b79f5) >>> 0;
-    let t = this.s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   }
 
   /** integer in [0, n) */

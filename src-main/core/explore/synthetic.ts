@@ -9,6 +9,7 @@ import type { Db } from '../store/db';
 import { createRun, finishRun, saveInstanceSnapshot, saveRunInstances } from '../store/runs-store';
 import { ensureExplorerTable } from './instance-table';
 import { pageInstances, tableOf } from './query';
+import { Mulberry32 } from '../random';
 
 export interface SyntheticRunOptions {
   instances: number;
@@ -26,16 +27,10 @@ export interface SyntheticRun {
   seconds: number;
 }
 
-/** A small deterministic generator (mulberry32): the same seed makes the same database. */
+/** Deterministic: the same seed makes the same database. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const g = new Mulberry32(seed);
+  return () => g.next();
 }
 
 const TASK_WORDS = ['bar', 'gauge', 'count', 'grid', 'path', 'compare', 'chart', 'dial'];

@@ -1,23 +1,10 @@
+import { Mulberry32 } from '../random';
+
 /**
- * A small seeded PRNG (mulberry32). The sample must be byte-identical for a seed on every
+ * The sample's seeded generator. The sample must be byte-identical for a seed on every
  * machine, so nothing here may touch Math.random or depend on iteration order of a Set/Map.
  */
-export class Rng {
-  private state: number;
-
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  /** A uniform float in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
+export class Rng extends Mulberry32 {
   /** A uniform integer in [lo, hi] (both inclusive). */
   int(lo: number, hi: number): number {
     return lo + Math.floor(this.next() * (hi - lo + 1));
