@@ -59,6 +59,7 @@ export function synthCot(rng: Rng, cotId: number, domain: string, imageId: numbe
     heights,
     cot: {
       cotId,
+      questionId: cotId,
       domain,
       question: `What is the sum of bar ${LETTERS[a]} and bar ${LETTERS[b]} ?`,
       imageId,

@@ -76,9 +76,12 @@ export const UpperSchema = z.object({
   aggregation: aggregation.default('logodds'),
   /**
    * 'label': (A - y)^2 (DreamPRM); 'both': A over p if y = 1 else over 1 - p, (A - 1)^2 (1.5);
-   * 'rank': softplus(logit A_k - logit A_j) over (correct j, incorrect k) pairs of the batch,
-   * blind to a shift of all scores (when the meta pool's base rate differs from the train
-   * labels', the other two mostly learn that shift)
+   * 'rank' (ours): softplus(z_k - z_j) over (correct j, incorrect k) pairs, z the batch-
+   * standardised log-odds of A; pairs within a question when the meta batch has any (a meta
+   * pool with several CoTs per question), else across the batch. It sees only the order of
+   * the scores, as best-of-N does: the other two also reward a shift (a base-rate difference
+   * between train labels and meta pool) and a shrinkage (labels pulled towards 0.5 make an
+   * overconfident PRM look better)
    */
   target: z.enum(['label', 'both', 'rank']).default('label'),
   /**

@@ -8,6 +8,8 @@ import { Vocabulary } from './tokenizer';
 /** One CoT as read from the store, before encoding. */
 export interface RawCot {
   cotId: number;
+  /** the question's id in the store: CoTs answering the same question share it */
+  questionId: number;
   domain: string;
   question: string;
   /** first image of the question; null when it has none or the file was missing at import */
@@ -33,6 +35,8 @@ export interface CotTable {
   cotIds: Int32Array;
   /** index into the dataset's domain list */
   domain: Int32Array;
+  /** store id of the CoT's question (the meta loss ranks CoTs of one question against each other) */
+  question: Int32Array;
   /** row of the image tensor; 0 is the blank image */
   imageRow: Int32Array;
   nSteps: Int32Array;
@@ -78,7 +82,7 @@ export function readPool(
   if (opts.cotIds) args.push(JSON.stringify(opts.cotIds));
   const cots = db
     .prepare(
-      `SELECT c.id AS cotId, c.correct AS correct, q.text AS question, d.name AS domain,
+      `SELECT c.id AS cotId, q.id AS questionId, c.correct AS correct, q.text AS question, d.name AS domain,
          (SELECT qi.image_id FROM question_images qi WHERE qi.question_id = q.id
             ORDER BY qi.ord LIMIT 1) AS imageId
        FROM cots c JOIN questions q ON q.id = c.question_id JOIN domains d ON d.id = q.domain_id
@@ -87,6 +91,7 @@ export function readPool(
     )
     .iterate(...args) as Iterable<{
     cotId: number;
+    questionId: number;
     correct: number | null;
     question: string;
     domain: string;
@@ -222,6 +227,7 @@ export function encodeCots(
     Lq,
     cotIds: new Int32Array(n),
     domain: new Int32Array(n),
+    question: new Int32Array(n),
     imageRow: new Int32Array(n),
     nSteps: new Int32Array(n),
     stepTokens: new Int32Array(n * T * L),
@@ -239,6 +245,7 @@ export function encodeCots(
   cots.forEach((c, i) => {
     t.cotIds[i] = c.cotId;
     t.domain[i] = domainIndex.get(c.domain) ?? 0;
+    t.question[i] = c.questionId;
     t.imageRow[i] = c.imageId === null ? 0 : (imageRows.get(c.imageId) ?? 0);
     t.correct[i] = c.correct ?? 0;
     vocab.encodeInto(c.question, t.questionTokens, i * Lq, Lq);

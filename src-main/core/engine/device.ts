@@ -17,6 +17,7 @@ export interface DeviceTable {
   labelMask: tf.Tensor2D;
   correct: tf.Tensor1D;
   domain: tf.Tensor1D; // int32
+  question: tf.Tensor1D; // int32
   vectors: tf.Tensor2D | null; // [n, T*dv]
 }
 
@@ -41,6 +42,8 @@ export interface Batch {
   labelMask: tf.Tensor2D;
   correct: tf.Tensor1D;
   domain: tf.Tensor1D;
+  /** store ids of the CoTs' questions, int32 */
+  question: tf.Tensor1D;
   vectors: tf.Tensor2D | null; // [B*T, dv]
 }
 
@@ -57,6 +60,7 @@ export function uploadTable(t: CotTable): DeviceTable {
     labelMask: tf.tensor2d(t.labelMask, [t.n, t.T]),
     correct: tf.tensor1d(t.correct),
     domain: tf.tensor1d(t.domain, 'int32'),
+    question: tf.tensor1d(t.question, 'int32'),
     vectors: t.vectorDim ? tf.tensor2d(t.vectors, [t.n, t.T * t.vectorDim]) : null,
   };
 }
@@ -166,6 +170,7 @@ export function gatherBatch(d: DeviceTable, images: tf.Tensor2D | null, index: I
       labelMask: rows(d.labelMask),
       correct: rows(d.correct),
       domain: rows(d.domain),
+      question: rows(d.question),
       vectors: d.vectors ? reshaped(d.vectors, [B * t.T, t.vectorDim]) : null,
     };
   } finally {
@@ -186,6 +191,7 @@ export function disposeBatch(b: Batch): void {
     b.labelMask,
     b.correct,
     b.domain,
+    b.question,
     b.vectors,
   ]) {
     x?.dispose();

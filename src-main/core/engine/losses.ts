@@ -39,16 +39,24 @@ export function metaLoss(agg: AggName, target: MetaTarget, logits: tf.Tensor2D, 
       return tf.mean(tf.square(tf.sub(a, b.correct))) as tf.Scalar;
     }
     if (target === 'rank') {
-      // Pairwise: every correct CoT should outscore every incorrect one, softplus(s_k - s_j)
-      // on the aggregates' log-odds. Invariant to a shift of all scores, so a difference in
-      // base rate between the train labels and the meta pool does not drive the weights.
+      // Pairwise: a correct CoT should outscore an incorrect one, softplus(z_k - z_j) on the
+      // aggregates' standardised log-odds. Best-of-N only compares scores, so the loss sees
+      // only their order: blind to a shift (a base-rate difference between train labels and
+      // the meta pool) and to a scale (an overconfident PRM, which labels pulled towards 0.5
+      // would otherwise "improve"). Pairs are taken within a question - the comparison
+      // best-of-N makes - when the batch has any, else across the batch.
       const a = tf.clipByValue(aggregateTensor(agg, p, b.stepMask), P_EPS, 1 - P_EPS);
       const s = tf.sub(tf.log(a), tf.log1p(tf.neg(a)));
+      const { mean, variance } = tf.moments(s);
+      const z = tf.div(tf.sub(s, mean), tf.sqrt(tf.add(variance, 1e-6)));
       const y = b.correct;
       const pairs = tf.mul(tf.reshape(y, [-1, 1]), tf.reshape(tf.sub(1, y), [1, -1])); // [j correct, k incorrect]
-      const diff = tf.sub(tf.reshape(s, [1, -1]), tf.reshape(s, [-1, 1])); // s_k - s_j
-      const n = tf.maximum(tf.sum(pairs), 1);
-      return tf.div(tf.sum(tf.mul(pairs, tf.softplus(diff))), n) as tf.Scalar;
+      const same = tf.cast(tf.equal(tf.reshape(b.question, [-1, 1]), tf.reshape(b.question, [1, -1])), 'float32');
+      const within = tf.mul(pairs, same);
+      const chosen = tf.where(tf.greater(tf.sum(within), 0), within, pairs);
+      const diff = tf.sub(tf.reshape(z, [1, -1]), tf.reshape(z, [-1, 1])); // z_k - z_j
+      const n = tf.maximum(tf.sum(chosen), 1);
+      return tf.div(tf.sum(tf.mul(chosen, tf.softplus(diff))), n) as tf.Scalar;
     }
     const y = tf.reshape(b.correct, [b.B, 1]);
     // y·p + (1-y)·(1-p): p for correct CoTs, 1 - p for incorrect ones.

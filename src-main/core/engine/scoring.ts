@@ -88,6 +88,7 @@ export async function scoreCots(model: TrainedPrm, cots: readonly ScoringCot[], 
       }
       return {
         cotId: start + i,
+        questionId: start + i,
         domain: '',
         question: c.question,
         imageId,
