@@ -10,6 +10,7 @@ import { register as registerTrain } from './train-command';
 import { register as registerRuns } from './runs-command';
 import { register as registerJobs } from './jobs-command';
 import { register as registerEval } from './eval-command';
+import { register as registerProbe } from './probe-command';
 import { register as registerDemo } from './demo-command';
 import { register as registerAnnotations } from './annotations-command';
 import { register as registerBench } from './bench-command';
@@ -27,6 +28,7 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerRuns,
   registerJobs,
   registerEval,
+  registerProbe,
   registerDemo,
   registerBench,
   registerAnnotations,
