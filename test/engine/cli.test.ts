@@ -112,3 +112,26 @@ describe('dreamprm train / runs / resume / cancel', () => {
     db.close();
   });
 });
+
+describe('dreamprm probe', () => {
+  it('probes a trained run and reports every domain with a standard error', () => {
+    const t = cli('train', '--method', 'uniform', '--config', configPath, '--steps', '10', '--backend', backend, '--json');
+    expect(t.status, t.stderr).toBe(0);
+    const { runId } = JSON.parse(t.stdout) as { runId: number };
+    const r = cli('probe', '--run', String(runId), '--batches', '3', '--meta-batch', '20', '--target', 'rank', '--backend', backend, '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { spec: { target: string }; domains: { domain: string; helpfulness: number; stderr: number }[] };
+    expect(out.spec.target).toBe('rank');
+    expect(out.domains.map((d) => d.domain).sort()).toEqual(['clean', 'noisy']);
+    for (const d of out.domains) expect(Number.isFinite(d.helpfulness) && d.stderr >= 0).toBe(true);
+  });
+
+  it('says clearly what is wrong with a bad run id or option', () => {
+    const missing = cli('probe', '--run', '999');
+    expect(missing.status).not.toBe(0);
+    expect(missing.stderr).toMatch(/run 999 does not exist/);
+    const bad = cli('probe', '--run', '1', '--target', 'median');
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/--target must be one of label, both, rank/);
+  });
+});
