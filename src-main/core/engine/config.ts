@@ -148,7 +148,9 @@ export type TrainConfigInput = z.input<typeof TrainConfigSchema>;
 const METHOD_DEFAULTS: Record<Method, DeepPartial<TrainConfig>> = {
   uniform: {},
   // DreamPRM: domain table, AdamW meta lr 1e-2, unroll 5, log-odds aggregation.
-  domain: { upper: { metaLr: 0.01, unroll: 5 } },
+  // Meta batch: the whole of a typical meta pool (ours): with 32 CoTs the meta gradient's
+  // noise decided the ranking of similar domains (sample seed 2: Spearman 0.26 vs 0.71).
+  domain: { metaBatchSize: 400, upper: { metaLr: 0.01, unroll: 5 } },
   // DreamPRM-1.5 instance table: meta lr 5e-3, unroll 1, weights clipped to [-1, 3].
   'instance-table': { upper: { metaLr: 5e-3, unroll: 1, lo: -1, hi: 3, tableActivation: 'clip' } },
   // DreamPRM-1.5 instance net: meta lr 1e-4, unroll 1, sigmoid-bounded weights (here scaled
