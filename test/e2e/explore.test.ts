@@ -5,9 +5,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultSampleConfig } from '../../src-main/core/sample/config';
 import { missingPrerequisite, startHarness, type Harness } from './harness';
 
 const missing = missingPrerequisite();
+/** questions of the built-in sample's test pool (every benchmark) */
+const testQuestions = defaultSampleConfig().test.reduce((n, b) => n + b.questions, 0);
 if (missing) console.warn(`e2e tests skipped: ${missing}`);
 
 describe.skipIf(missing !== null)('looking inside runs, in a browser', () => {
@@ -80,7 +83,7 @@ describe.skipIf(missing !== null)('looking inside runs, in a browser', () => {
       const cells = await rows().evaluateAll((els) => els.slice(0, 10).map((e) => e.children[2]?.textContent ?? ''));
       return cells.length > 0 && cells.every((c) => c === domain);
     }).toBe(true);
-    const histogram = page.getByTestId('domain-histogram').filter({ hasText: domain });
+    const histogram = page.locator(`[data-testid="domain-histogram"][data-domain="${domain}"]`);
     expect(await histogram.getAttribute('aria-pressed')).toBe('true');
     await h.shot('21-explorer-domain');
   });
@@ -151,7 +154,7 @@ describe.skipIf(missing !== null)('looking inside runs, in a browser', () => {
     const { page } = h;
     await page.getByTestId('open-review').click();
     await page.waitForURL(/#\/evaluations\/\d+\/review$/);
-    await expect.poll(() => page.getByTestId('review-position').textContent()).toBe('1 / 300');
+    await expect.poll(() => page.getByTestId('review-position').textContent()).toBe(`1 / ${testQuestions}`);
     await expect.poll(() => page.getByTestId('candidate').count()).toBe(8);
     expect(await page.locator('[data-testid="candidate"][data-chosen="true"]').count()).toBe(1);
     await expect
@@ -159,7 +162,7 @@ describe.skipIf(missing !== null)('looking inside runs, in a browser', () => {
       .toBeGreaterThan(0);
     const q1 = await page.getByTestId('review-question-id').textContent();
     await page.keyboard.press('j');
-    await expect.poll(() => page.getByTestId('review-position').textContent()).toBe('2 / 300');
+    await expect.poll(() => page.getByTestId('review-position').textContent()).toBe(`2 / ${testQuestions}`);
     await expect.poll(() => page.getByTestId('review-question-id').textContent()).not.toBe(q1);
     await page.keyboard.press('k');
     await expect.poll(() => page.getByTestId('review-question-id').textContent()).toBe(q1);
@@ -203,7 +206,7 @@ describe.skipIf(missing !== null)('looking inside runs, in a browser', () => {
     await expect.poll(() => page.getByTestId('review-position').textContent()).toMatch(/^1 \/ \d+$/);
     const wrong = Number((await page.getByTestId('review-position').textContent())!.split('/ ')[1]);
     expect(wrong).toBeGreaterThan(0);
-    expect(wrong).toBeLessThan(300);
+    expect(wrong).toBeLessThan(testQuestions);
     expect(await page.locator('[data-testid="candidate"][data-chosen="true"]').getAttribute('data-correct')).toBe('false');
     await page.getByTestId('review-filter').selectOption('disagree');
     await expect.poll(() => page.getByTestId('review-other').inputValue()).not.toBe('');
