@@ -19,6 +19,16 @@ export function dbPathOf(opts: CommonOptions): string {
   return opts.db ?? defaultDbPath();
 }
 
+/** A whole-number option of at least `min`, or a clear error naming the option; undefined stays undefined. */
+export function intOption(name: string, raw: string, min: number): number;
+export function intOption(name: string, raw: string | undefined, min: number): number | undefined;
+export function intOption(name: string, raw: string | undefined, min: number): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new UserError(`${name} must be a whole number of at least ${min} (got "${raw}")`);
+  return n;
+}
+
 /** Logs go to stderr so that --json output on stdout stays parseable. */
 export function log(message: string): void {
   process.stderr.write(message + '\n');

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { DEFAULT_SAMPLE_SEED } from '../core/sample';
 import { DEMO_RUNS, runDemo, type DemoEvent, type DemoResult, type DemoRunKey } from '../core/demo/demo';
-import { UserError } from '../core/errors';
-import { dbPathOf, log, runAction, withCommon, type CommonOptions } from './common';
+import { dbPathOf, intOption, log, runAction, withCommon, type CommonOptions } from './common';
 import { table } from './eval-command';
 import { parseBackend } from './train-command';
 
@@ -11,13 +10,6 @@ interface DemoCliOptions extends CommonOptions {
   steps?: string;
   parallel: string;
   backend?: string;
-}
-
-function positiveInt(name: string, raw: string | undefined): number | undefined {
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new UserError(`${name} must be a non-negative integer (got "${raw}")`);
-  return n;
 }
 
 export function register(program: Command): void {
@@ -35,9 +27,9 @@ export function register(program: Command): void {
       () => {
         const display = new ProgressDisplay();
         return runDemo(dbPathOf(opts), {
-          seed: positiveInt('--seed', opts.seed)!,
-          steps: positiveInt('--steps', opts.steps),
-          parallel: positiveInt('--parallel', opts.parallel),
+          seed: intOption('--seed', opts.seed, 0),
+          steps: intOption('--steps', opts.steps, 1),
+          parallel: intOption('--parallel', opts.parallel, 1),
           backend: parseBackend(opts.backend),
           onEvent: (e) => display.on(e),
         }).finally(() => display.close());

@@ -2,11 +2,10 @@ import type { Command } from 'commander';
 import { AGGREGATIONS, isAggName } from '../core/engine/aggregate';
 import { probeRun, type RunProbe } from '../core/engine/probe';
 import { parseRunId } from '../core/eval/run-eval';
+import { META_TARGETS, type MetaTarget } from '../core/engine/losses';
 import { UserError } from '../core/errors';
-import { log, runAction, withCommon, type CommonOptions } from './common';
+import { intOption, log, runAction, withCommon, type CommonOptions } from './common';
 import { parseBackend } from './train-command';
-
-const TARGETS = ['label', 'both', 'rank'] as const;
 
 interface ProbeCliOptions extends CommonOptions {
   run?: string;
@@ -17,11 +16,7 @@ interface ProbeCliOptions extends CommonOptions {
   backend?: string;
 }
 
-function positiveInt(raw: string, option: string): number {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new UserError(`${option} must be a positive whole number (got "${raw}")`);
-  return n;
-}
+const isMetaTarget = (s: string): s is MetaTarget => (META_TARGETS as readonly string[]).includes(s);
 
 export function register(program: Command): void {
   withCommon(
@@ -32,22 +27,20 @@ export function register(program: Command): void {
       .option('--batches <n>', 'training batches probed', '40')
       .option('--meta-batch <n>', 'meta CoTs in the meta gradient', '400')
       .option('--agg <agg>', `meta aggregation (${AGGREGATIONS.join(' | ')}; default: the run's)`)
-      .option('--target <target>', `meta target (${TARGETS.join(' | ')}; default: the run's)`)
+      .option('--target <target>', `meta target (${META_TARGETS.join(' | ')}; default: the run's)`)
       .option('--backend <name>', 'tfjs backend (auto | wasm | cpu | tfjs-node | tfjs-node-gpu)', 'auto'),
   ).action((opts: ProbeCliOptions) =>
     runAction(
       opts,
       (db) => {
         const runId = parseRunId(opts.run);
-        if (opts.agg !== undefined && !isAggName(opts.agg)) throw new UserError(`--agg must be one of ${AGGREGATIONS.join(', ')} (got "${opts.agg}")`);
-        const target = opts.target;
-        if (target !== undefined && !(TARGETS as readonly string[]).includes(target)) {
-          throw new UserError(`--target must be one of ${TARGETS.join(', ')} (got "${target}")`);
-        }
+        const { agg, target } = opts;
+        if (agg !== undefined && !isAggName(agg)) throw new UserError(`--agg must be one of ${AGGREGATIONS.join(', ')} (got "${agg}")`);
+        if (target !== undefined && !isMetaTarget(target)) throw new UserError(`--target must be one of ${META_TARGETS.join(', ')} (got "${target}")`);
         return probeRun(db, runId, {
-          batches: positiveInt(opts.batches, '--batches'),
-          metaBatchSize: positiveInt(opts.metaBatch, '--meta-batch'),
-          spec: { ...(opts.agg ? { agg: opts.agg as never } : {}), ...(target ? { target: target as (typeof TARGETS)[number] } : {}) },
+          batches: intOption('--batches', opts.batches, 1),
+          metaBatchSize: intOption('--meta-batch', opts.metaBatch, 1),
+          spec: { ...(agg ? { agg } : {}), ...(target ? { target } : {}) },
           backend: parseBackend(opts.backend),
           log,
         });

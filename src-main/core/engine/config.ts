@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { UserError } from '../errors';
 import { AGGREGATIONS } from './aggregate';
+import { META_TARGETS } from './losses';
 
 /**
  * The one typed configuration of a training run, stored with the run as JSON. Defaults follow
@@ -83,7 +84,7 @@ export const UpperSchema = z.object({
    * between train labels and meta pool) and a shrinkage (labels pulled towards 0.5 make an
    * overconfident PRM look better)
    */
-  target: z.enum(['label', 'both', 'rank']).default('label'),
+  target: z.enum(META_TARGETS).default('label'),
   /**
    * darts only: ignore the part of the meta gradient that moves all scores alike (a base-rate
    * difference between meta pool and train labels), so weights follow label quality rather

@@ -4,7 +4,8 @@ import type { Batch } from './device';
 import { customGrad } from './ops';
 
 export type LowerLoss = 'mse' | 'bce';
-export type MetaTarget = 'label' | 'both' | 'rank';
+export const META_TARGETS = ['label', 'both', 'rank'] as const;
+export type MetaTarget = (typeof META_TARGETS)[number];
 
 /**
  * Per-instance lower loss ℓ_i = mean over the instance's labelled steps of L(p_t, m_t), [B].

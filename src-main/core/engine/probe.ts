@@ -1,8 +1,7 @@
 import { UserError } from '../errors';
 import { compareWithTruth } from '../eval/truth';
 import type { Db } from '../store/db';
-import { getModelSpec, getRun, latestCheckpoint } from '../store/runs-store';
-import { unpackState } from './checkpoint';
+import { getModelSpec, getRun } from '../store/runs-store';
 import { parseTrainConfig } from './config';
 import { disposeBatch, gatherBatch } from './device';
 import { dartsHypergradient, type MetaSpec } from './hypergradient';
@@ -11,6 +10,7 @@ import { createPrm } from './prm';
 import { Rng } from './rng';
 import { EpochSampler } from './sampler';
 import { startBackend, type BackendRequest } from './tf-backend';
+import { checkpointParams } from './trainer';
 import { disposeTrainingData, loadTrainingData, type ModelSpecJson, type TrainingData } from './training-data';
 
 /** What the upper level would do to one domain at a fixed PRM, averaged over many batches. */
@@ -97,21 +97,21 @@ export async function probeRun(
   opts: { batches?: number; metaBatchSize?: number; spec?: Partial<MetaSpec>; backend?: BackendRequest; dbKey?: string; log?: (m: string) => void } = {},
 ): Promise<RunProbe> {
   const run = getRun(db, runId);
-  const ck = latestCheckpoint(db, runId);
+  const params = checkpointParams(db, runId);
   const modelSpec = getModelSpec<ModelSpecJson>(db, runId);
-  if (!ck || !modelSpec) throw new UserError(`run ${runId} has no checkpoint yet; wait for its first checkpoint (checkpointEvery steps) or probe another run`);
+  if (!params || !modelSpec) throw new UserError(`run ${runId} has no checkpoint yet; wait for its first checkpoint (checkpointEvery steps) or probe another run`);
   const config = parseTrainConfig(run.config, `run ${runId} config`);
-  const backend = await startBackend(opts.backend ?? 'auto', opts.log);
-  const data = await loadTrainingData(db, config, { dbKey: opts.dbKey ?? 'db', existingSpec: modelSpec, log: opts.log });
-  const params = unpackState<{ engine: { lower: { params: Record<string, Float32Array> } } }>(ck.state).engine.lower.params;
-  const lower = new LowerProblem(createPrm(data.prmSpec), new Rng(config.seed), config.lower.loss, config.lower.weightDecay, config.lower.clip, params);
   const spec: MetaSpec = {
     agg: opts.spec?.agg ?? config.upper.aggregation,
     target: opts.spec?.target ?? config.upper.target,
     shiftInvariant: opts.spec?.shiftInvariant ?? config.upper.shiftInvariant,
   };
   const batches = opts.batches ?? 40;
+  const backend = await startBackend(opts.backend ?? 'auto', opts.log);
+  const data = await loadTrainingData(db, config, { dbKey: opts.dbKey ?? 'db', existingSpec: modelSpec, log: opts.log });
+  let lower: LowerProblem | undefined;
   try {
+    lower = new LowerProblem(createPrm(data.prmSpec), new Rng(config.seed), config.lower.loss, config.lower.weightDecay, config.lower.clip, params);
     const domains = probeDomains(lower, data, spec, {
       batches,
       batchSize: config.batchSize,
@@ -121,7 +121,7 @@ export async function probeRun(
     const truth = compareWithTruth(db, Object.fromEntries(domains.map((d) => [d.domain, d.helpfulness])));
     return { runId, backend, spec, batches, domains, spearman: truth?.spearman ?? null };
   } finally {
-    lower.dispose();
+    lower?.dispose();
     disposeTrainingData(data);
   }
 }

@@ -161,9 +161,15 @@ function coldStartSpec(db: Db, config: TrainConfig): ModelSpecJson | null {
 function coldStartParams(db: Db, config: TrainConfig): Record<string, Float32Array> | undefined {
   const from = coldStartSource(db, config);
   if (from === null) return undefined;
-  const ck = latestCheckpoint(db, from);
-  if (!ck) throw new UserError(`coldStart.fromRun: run ${from} has no checkpoint to start from`);
-  return unpackState<RunCheckpoint>(ck.state).engine.lower.params;
+  const params = checkpointParams(db, from);
+  if (!params) throw new UserError(`coldStart.fromRun: run ${from} has no checkpoint to start from`);
+  return params;
+}
+
+/** The PRM weights of a run's newest checkpoint, or null before its first one. */
+export function checkpointParams(db: Db, runId: number): Record<string, Float32Array> | null {
+  const ck = latestCheckpoint(db, runId);
+  return ck ? unpackState<RunCheckpoint>(ck.state).engine.lower.params : null;
 }
 
 function domainRecord(names: string[], w: number[]): Record<string, number> {
