@@ -36,6 +36,10 @@ export default defineConfig({
           main: resolve('src-main/electron/main.ts'),
           'training-worker': resolve('src-main/worker/training-worker.ts'),
         },
+        // Loaded at run time by the training worker, never bundled: Dawn is a native addon
+        // (unpacked from the asar, see resources/electron-builder.yml), and the webgpu backend
+        // must register with the same tfjs-core instance as @tensorflow/tfjs from node_modules.
+        external: ['webgpu', '@tensorflow/tfjs-backend-webgpu'],
       },
     },
   },

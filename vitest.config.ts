@@ -11,6 +11,8 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // Browser tests poll the page; on a busy 2-core machine a page can take longer than the 1 s default.
+    expect: { poll: { timeout: 15_000 } },
     reporters: json ? ['default', 'json'] : ['default'],
     outputFile: json ? { json } : undefined,
   },

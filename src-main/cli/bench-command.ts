@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { runBench, type BenchResult } from '../core/bench/bench';
+import { demoTrainers } from './demo-command';
 import { log, runAction, withCommon, type CommonOptions } from './common';
 import { table } from './eval-command';
+import { BACKEND_HELP, parseBackend } from './train-command';
 
 /** The targets of the performance issue, beside each measured number. */
 const TARGETS: [keyof BenchResult | string, string, (r: BenchResult) => number | null, (x: number) => boolean][] = [
@@ -18,9 +20,17 @@ export function register(program: Command): void {
     program
       .command('bench')
       .description('measure the active backend: matMul and training GFLOP/s, step time per method, bi-level overhead, scale, import, snapshot, the demo')
-      .option('--quick', 'fewer repetitions, a 200,000-step import, no demo run'),
-  ).action((opts: CommonOptions & { quick?: boolean }) =>
-    runAction({ ...opts, db: ':memory:' }, () => runBench({ quick: opts.quick, log }), renderBench),
+      .option('--quick', 'fewer repetitions, a 200,000-step import, no demo run')
+      .option('--backend <name>', BACKEND_HELP, 'auto'),
+  ).action((opts: CommonOptions & { quick?: boolean; backend?: string }) =>
+    runAction(
+      { ...opts, db: ':memory:' },
+      () => {
+        const backend = parseBackend(opts.backend);
+        return runBench({ quick: opts.quick, log, backend, demoTrainers: demoTrainers(2) });
+      },
+      renderBench,
+    ),
   );
 }
 
@@ -28,6 +38,8 @@ export function renderBench(r: BenchResult): string {
   const ok = (b: boolean) => (b ? 'met' : 'MISSED');
   const lines = [
     `backend ${r.backend} ${r.versions.backend} (${r.threads} thread(s)), tfjs ${r.versions.tfjs}, node ${r.versions.node}; ${r.seconds} s`,
+    `device ${r.device}`,
+    ...(r.fallback ? [`fallback: ${r.fallback}`] : []),
     '',
     table([['matMul (default PRM shapes)', 'GFLOP/s'], ...r.matmulGflops.map((m) => [m.shape, m.gflops.toFixed(1)])]),
     '',

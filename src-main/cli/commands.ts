@@ -4,6 +4,8 @@ import { register as registerSample } from './sample-command';
 import { register as registerServe } from './serve-command';
 import { register as registerGenerate } from './generate-command';
 import { register as registerLabel } from './label-command';
+import { register as registerEmbed } from './embed-command';
+import { register as registerScore } from './score-command';
 import { register as registerExport } from './export-command';
 import { register as registerImportScores } from './import-scores-command';
 import { register as registerTrain } from './train-command';
@@ -14,6 +16,8 @@ import { register as registerProbe } from './probe-command';
 import { register as registerDemo } from './demo-command';
 import { register as registerAnnotations } from './annotations-command';
 import { register as registerBench } from './bench-command';
+import { register as registerDoctor } from './doctor-command';
+import { register as registerManage } from './manage-command';
 
 /** Each CLI command registers itself here; one line per command module. */
 export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
@@ -22,6 +26,8 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerServe,
   registerGenerate,
   registerLabel,
+  registerEmbed,
+  registerScore,
   registerExport,
   registerImportScores,
   registerTrain,
@@ -32,4 +38,6 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerDemo,
   registerBench,
   registerAnnotations,
+  registerDoctor,
+  registerManage,
 ];

@@ -1,7 +1,10 @@
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { errorMessage, UserError } from '../core/errors';
 import { defaultDbPath } from '../core/paths';
 import { openDb, type Db } from '../core/store/db';
+import { namingDatabase } from '../core/store/db-errors';
+import { asDamage } from '../core/store/integrity';
 
 export interface CommonOptions {
   db?: string;
@@ -35,20 +38,43 @@ export function log(message: string): void {
 }
 
 /**
- * Runs a command body: opens the database when asked, prints the result as JSON or text,
- * and turns any failure into a one-line reason with a non-zero exit code.
+ * Refuses a database file that does not exist, so that a misspelt --db is an error instead of
+ * a new empty database (only commands that bring data in create one).
+ */
+export function requireDatabase(opts: CommonOptions): void {
+  const path = dbPathOf(opts);
+  if (path === ':memory:' || existsSync(path)) return;
+  if (opts.db === undefined) {
+    throw new UserError(`no studio database yet at ${path}: bring data in first with \`dreamprm import FILE\`, \`dreamprm sample --import\` or \`dreamprm demo\``);
+  }
+  throw new UserError(
+    `no database at ${path} (nothing was created): check the --db path, or create one with \`dreamprm import FILE --db ${path}\``,
+  );
+}
+
+/**
+ * Runs a command body: opens the database (which must exist unless `creates`: the commands
+ * that bring data in), prints the result as JSON or text, and turns any failure into a
+ * one-line reason with a non-zero exit code; SQLite's own errors name the database file. A
+ * command that writes (all but `read`) first has SQLite check the file (quick_check): a damaged
+ * database is refused before anything is written, with what to do; a damage found later says
+ * the same.
  */
 export async function runAction<T>(
   opts: CommonOptions,
   body: (db: Db) => Promise<T> | T,
   render: (value: T) => string,
+  access: { creates?: boolean; read?: boolean } = {},
 ): Promise<void> {
   let db: Db | undefined;
+  const path = dbPathOf(opts);
   try {
-    db = openDb(dbPathOf(opts));
+    if (!access.creates) requireDatabase(opts);
+    db = openDb(path, { check: !access.read });
     const value = await body(db);
     process.stdout.write((opts.json ? JSON.stringify(value) : render(value)) + '\n');
-  } catch (e) {
+  } catch (raw) {
+    const e = namingDatabase(asDamage(raw, path), path);
     const reason = errorMessage(e);
     if (!(e instanceof UserError) && process.env.DREAMPRM_DEBUG) console.error(e);
     process.stderr.write(`dreamprm: ${reason}\n`);
@@ -56,4 +82,31 @@ export async function runAction<T>(
   } finally {
     db?.close();
   }
+}
+
+/**
+ * "what done/total" progress on stderr: redrawn in place on a terminal; elsewhere (a log file,
+ * CI) a whole line at each tenth, so nothing is left half-written or full of carriage returns.
+ */
+export function counterProgress(what: string, tty = process.stderr.isTTY === true): { update: (done: number, total: number) => void; done: () => void } {
+  let lastTenth = -1;
+  let drawn = false;
+  return {
+    update(done, total) {
+      const text = `${what} ${done}/${total}`;
+      if (tty) {
+        process.stderr.write(`\r${text}\x1b[K`);
+        drawn = true;
+        return;
+      }
+      const tenth = total ? Math.floor((10 * done) / total) : 10;
+      if (tenth === lastTenth) return;
+      lastTenth = tenth;
+      log(text);
+    },
+    done() {
+      if (drawn) process.stderr.write('\n');
+      drawn = false;
+    },
+  };
 }

@@ -1,35 +1,50 @@
 import type { Command } from 'commander';
-import { DEFAULT_SAMPLE_SEED } from '../core/sample';
-import { DEMO_RUNS, runDemo, type DemoEvent, type DemoResult, type DemoRunKey } from '../core/demo/demo';
+import { DEFAULT_SAMPLE_SEED, loadSampleConfig } from '../core/sample';
+import { DEFAULT_DEMO_STEPS, DEMO_RUNS, runDemo, type DemoEvent, type DemoRunKey, type DemoTrainer } from '../core/demo/demo';
+import { TrainingHost } from '../worker/training-host';
 import { dbPathOf, intOption, log, runAction, withCommon, type CommonOptions } from './common';
-import { table } from './eval-command';
-import { parseBackend } from './train-command';
+import { renderDemo } from './demo-report';
+import { BACKEND_HELP, parseBackend } from './train-command';
 
 interface DemoCliOptions extends CommonOptions {
   seed: string;
-  steps?: string;
+  coldSteps: string;
+  steps: string;
   parallel: string;
   backend?: string;
+  layout?: string;
+}
+
+/** One training worker per trainer, all on the demo's database. */
+export function demoTrainers(parallel: number): (dbPath: string) => DemoTrainer[] {
+  return (dbPath) => Array.from({ length: parallel }, () => new TrainingHost(dbPath));
 }
 
 export function register(program: Command): void {
   withCommon(
     program
       .command('demo')
-      .description('the main job: generate and import the built-in sample, train uniform, text-only, domain, instance-table and instance-net PRMs, evaluate best-of-8')
+      .description(
+        'the main job: the built-in sample; a uniform PRM (cold start) and its text-only ablation; from the cold start at equal compute ' +
+          'the vanilla PRM continued, domain, instance-table, instance-net, the s1 and CaR baselines and the sanity check; best-of-8 on the test pool',
+      )
       .option('--seed <n>', 'seed of the sample and of training', String(DEFAULT_SAMPLE_SEED))
-      .option('--steps <n>', 'training steps per run (default: the engine default)')
+      .option('--cold-steps <n>', 'steps of the uniform cold start', String(DEFAULT_DEMO_STEPS.coldStart))
+      .option('--steps <n>', 'steps of every run that continues from the cold start', String(DEFAULT_DEMO_STEPS.continued))
       .option('--parallel <n>', 'runs trained at once, one worker each', '2')
-      .option('--backend <name>', 'tfjs backend (auto | wasm | cpu | tfjs-node | tfjs-node-gpu)', 'auto'),
+      .option('--layout <file>', 'a sample config (JSON) to use instead of the built-in layout')
+      .option('--backend <name>', BACKEND_HELP, 'auto'),
   ).action((opts: DemoCliOptions) =>
     runAction(
       { ...opts, db: ':memory:' }, // runDemo opens the real database itself (its workers share it)
       () => {
         const display = new ProgressDisplay();
-        return runDemo(dbPathOf(opts), {
-          seed: intOption('--seed', opts.seed, 0),
-          steps: intOption('--steps', opts.steps, 1),
-          parallel: intOption('--parallel', opts.parallel, 1),
+        const dbPath = dbPathOf(opts);
+        return runDemo(dbPath, {
+          seed: intOption('--seed', opts.seed, 0)!,
+          sampleConfig: opts.layout ? loadSampleConfig(opts.layout) : undefined,
+          steps: { coldStart: intOption('--cold-steps', opts.coldSteps, 1)!, continued: intOption('--steps', opts.steps, 1)! },
+          trainers: demoTrainers(intOption('--parallel', opts.parallel, 1)!)(dbPath),
           backend: parseBackend(opts.backend),
           onEvent: (e) => display.on(e),
         }).finally(() => display.close());
@@ -57,27 +72,29 @@ class ProgressDisplay {
         if (e.fraction >= 1) process.stderr.write(this.tty ? '\n' : `${e.phase} done\n`);
         break;
       case 'run-started':
-        this.update(e.key, `${e.key.padEnd(15)} run ${e.runId} starting`);
+        this.update(e.key, `${e.key.padEnd(18)} run ${e.runId} starting`);
         break;
-      case 'run-progress': {
-        const p = e.progress;
-        const f = p.totalSteps ? p.step / p.totalSteps : 0;
-        const eta = p.etaSeconds == null ? '' : ` eta ${Math.ceil(p.etaSeconds)}s`;
-        const loss = p.trainLoss == null ? '' : ` loss ${p.trainLoss.toFixed(4)}`;
-        const text = `${e.key.padEnd(15)} run ${p.runId} ${bar(f)} ${p.step}/${p.totalSteps}${loss}${eta}`;
-        const quarter = Math.floor(f * 4);
-        if (this.tty || quarter > (this.reported.get(e.key) ?? -1)) {
-          this.reported.set(e.key, quarter);
-          this.update(e.key, text);
-        }
+      case 'run-progress':
+        this.progress(e.key, e);
         break;
-      }
       case 'run-done':
-        this.update(e.key, `${e.key.padEnd(15)} run ${e.outcome.runId} done in ${e.outcome.seconds.toFixed(1)} s`);
+        this.update(e.key, `${e.key.padEnd(18)} run ${e.outcome.runId} trained in ${e.outcome.seconds.toFixed(1)} s`);
         break;
       case 'evaluated':
-        log(`evaluated ${e.key} (evaluation ${e.evaluationId})`);
+        this.update(e.key, `${e.key.padEnd(18)} evaluated (evaluation ${e.evaluationId})`);
         break;
+    }
+  }
+
+  private progress(key: DemoRunKey, e: Extract<DemoEvent, { type: 'run-progress' }>): void {
+    const p = e.progress;
+    const f = p.totalSteps ? p.step / p.totalSteps : 0;
+    const eta = p.etaSeconds == null ? '' : ` eta ${Math.ceil(p.etaSeconds)}s`;
+    const loss = p.trainLoss == null ? '' : ` loss ${p.trainLoss.toFixed(4)}`;
+    const quarter = Math.floor(f * 4);
+    if (this.tty || quarter > (this.reported.get(key) ?? -1)) {
+      this.reported.set(key, quarter);
+      this.update(key, `${key.padEnd(18)} run ${p.runId} ${bar(f)} ${p.step}/${p.totalSteps}${loss}${eta}`);
     }
   }
 
@@ -103,21 +120,4 @@ class ProgressDisplay {
 function bar(f: number, width = 20): string {
   const n = Math.round(Math.min(1, Math.max(0, f)) * width);
   return `[${'#'.repeat(n)}${'.'.repeat(width - n)}]`;
-}
-
-export function renderDemo(r: DemoResult): string {
-  const cols = ['pass@1', 'self-consistency', 'oracle', ...DEMO_RUNS];
-  const benchmarks = Object.keys(r.bon).filter((b) => b !== 'average').sort();
-  const rows = [...benchmarks, 'average'].map((b) => [b, ...cols.map((c) => (r.bon[b][c] ?? NaN).toFixed(1))]);
-  const domains = Object.keys(r.truthQuality).sort((a, b) => r.truthQuality[b] - r.truthQuality[a]);
-  return [
-    `DreamPRM demo, seed ${r.seed}: best-of-8 accuracy (%) on the test pool, log-odds aggregation`,
-    table([['benchmark', ...cols], ...rows]),
-    '',
-    `learned domain weights (domain run ${r.runs.domain.runId}) beside true label quality: Spearman ${r.spearman ?? '—'}`,
-    table([['domain', 'weight', 'quality'], ...domains.map((d) => [d, r.domainWeights[d].toFixed(3), r.truthQuality[d].toFixed(3)])]),
-    '',
-    `runs: ${DEMO_RUNS.map((k) => `${k} ${r.runs[k].runId} (${r.runs[k].seconds.toFixed(0)} s)`).join(', ')}`,
-    `wall time ${r.seconds.toFixed(0)} s on the ${r.backend} backend; open them in the app: npm start, or dreamprm serve`,
-  ].join('\n');
 }

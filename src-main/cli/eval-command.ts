@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { AGGREGATIONS, isAggName, type AggName } from '../core/engine/aggregate';
 import { evaluateRun, parseRunId, type RunEvaluation } from '../core/eval/run-eval';
-import type { BenchmarkResult } from '../core/eval/evaluate';
+import type { BenchmarkResult } from '../core/eval/results';
 import { UserError } from '../core/errors';
-import { log, runAction, withCommon, type CommonOptions } from './common';
-import { parseBackend } from './train-command';
+import { counterProgress, log, runAction, withCommon, type CommonOptions } from './common';
+import { BACKEND_HELP, parseBackend } from './train-command';
 
 interface EvalCliOptions extends CommonOptions {
   run?: string;
@@ -16,46 +16,66 @@ export function register(program: Command): void {
   withCommon(
     program
       .command('eval')
-      .description('best-of-N evaluation of a run\'s PRM on the test pool: pass@1, self-consistency, oracle, PRM under each aggregation')
+      .description('best-of-N evaluation of a run\'s PRM on the test pool: pass@1, majority vote, oracle, PRM-weighted vote and PRM argmax under each aggregation, per benchmark and per task, and accuracy against N')
       .requiredOption('--run <run>', 'the run whose PRM scores the candidates')
       .option('--agg <agg>', `aggregation reported first (${AGGREGATIONS.join(' | ')})`, 'logodds')
-      .option('--backend <name>', 'tfjs backend (auto | wasm | cpu | tfjs-node | tfjs-node-gpu)', 'auto'),
+      .option('--backend <name>', BACKEND_HELP, 'auto'),
   ).action((opts: EvalCliOptions) =>
     runAction(
       opts,
       (db) => {
         const runId = parseRunId(opts.run);
         if (!isAggName(opts.agg)) throw new UserError(`--agg must be one of ${AGGREGATIONS.join(', ')} (got "${opts.agg}")`);
-        return evaluateRun(db, runId, {
-          agg: opts.agg,
-          backend: parseBackend(opts.backend),
-          log,
-          onProgress: (done, total) => process.stderr.write(`\rscoring ${done}/${total} candidates`),
-        }).finally(() => process.stderr.write('\n'));
+        const progress = counterProgress('scoring candidates');
+        return evaluateRun(db, runId, { agg: opts.agg, backend: parseBackend(opts.backend), log, onProgress: progress.update }).finally(
+          progress.done,
+        );
       },
       renderEvaluation,
     ),
   );
 }
 
-const fmt = (x: number | null) => (x == null ? '—' : x.toFixed(1));
+const fmt = (x: number | null | undefined) => (x == null ? '—' : x.toFixed(1));
 
+/** One table of every group (benchmarks, their average, tasks): each selection mode under the chosen aggregation. */
 export function renderEvaluation(e: RunEvaluation): string {
-  const rows: BenchmarkResult[] = [...e.benchmarks, e.average];
-  const aggs: AggName[] = [e.agg, ...AGGREGATIONS.filter((a) => a !== e.agg)];
-  const head = ['benchmark', 'questions', 'pass@1', 'self-cons', 'oracle', ...aggs.map((a) => `PRM:${a}`), 'step AUROC'];
-  const body = rows.map((r) => [
-    r.benchmark,
+  const head = ['', 'questions', 'pass@1', 'majority', 'oracle', 'PRM vote', 'PRM argmax', 'step AUROC'];
+  const row = (r: BenchmarkResult, name = r.benchmark) => [
+    name,
     String(r.questions),
     fmt(r.passAt1),
     fmt(r.selfConsistency),
     fmt(r.oracle),
-    ...aggs.map((a) => fmt(r.bon[a])),
+    fmt(r.weightedVote?.[e.agg]),
+    fmt(r.bon[e.agg]),
     r.stepAuroc == null ? '—' : r.stepAuroc.toFixed(3),
-  ]);
-  const lines = [`evaluation ${e.evaluationId} of ${e.label} on ${e.backend} (${e.seconds.toFixed(1)} s), best-of-N accuracy in %`, table([head, ...body])];
+  ];
+  const body = [...e.benchmarks.map((r) => row(r)), row(e.average), ...(e.tasks ?? []).map((r) => row(r, `task ${r.benchmark}`))];
+  const aggs: AggName[] = [e.agg, ...AGGREGATIONS.filter((a) => a !== e.agg)];
+  const lines = [
+    `evaluation ${e.evaluationId} of ${e.label} on ${e.backend}${e.device ? ` (${e.device})` : ""} (${e.seconds.toFixed(1)} s): best-of-N accuracy in %, ` +
+      `${e.agg} aggregation; PRM vote (weighted vote) is the default selection`,
+    table([head, ...body]),
+    '',
+    'average by aggregation:',
+    table([['', ...aggs], ['PRM vote', ...aggs.map((a) => fmt(e.average.weightedVote?.[a]))], ['PRM argmax', ...aggs.map((a) => fmt(e.average.bon[a]))]]),
+  ];
+  const curve = e.average.byN;
+  if (curve) {
+    lines.push('', 'accuracy against the number of candidates N (average):');
+    lines.push(
+      table([
+        ['N', ...curve.n.map(String)],
+        ['majority', ...curve.majority.map(fmt)],
+        ['PRM vote', ...curve.weightedVote.map(fmt)],
+        ['PRM argmax', ...curve.argmax.map(fmt)],
+        ['oracle', ...curve.oracle.map(fmt)],
+      ]),
+    );
+  }
   if (e.truth) {
-    lines.push(`learned domain weights vs true quality (${e.truth.truthFile}): Spearman ${e.truth.spearman ?? '—'}`);
+    lines.push('', `learned domain weights vs true quality (${e.truth.truthFile}): Spearman ${e.truth.spearman ?? '—'}`);
     lines.push(
       table([
         ['domain', 'weight', 'quality'],

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { importFile, StrictImportError } from '../core/data/import';
-import type { ImportFormat, ImportOptions, ImportProgress, ImportSummary, Pool } from '../core/types';
+import { ImportRefusedError, importFile } from '../core/data/import';
+import { importReport, SHOWN_PROBLEMS } from '../core/data/import-report';
+import type { ConflictPolicy, ImportFormat, ImportOptions, ImportProgress, ImportSummary, Pool } from '../core/types';
 import { log, runAction, withCommon, type CommonOptions } from './common';
 
 interface ImportCliOptions extends CommonOptions {
@@ -9,11 +10,15 @@ interface ImportCliOptions extends CommonOptions {
   domain?: string;
   images?: string;
   strict?: boolean;
+  onConflict?: string;
+  allowPartial?: boolean;
 }
+
+/** Exit status of an import that wrote some records but not all (skipped, conflicting, images missing). */
+export const PARTIAL_EXIT = 2;
 
 /** Without a terminal, a progress line every this many records. */
 const LOG_EVERY = 10_000;
-const SHOWN_ERRORS = 20;
 
 export function register(program: Command): void {
   withCommon(
@@ -25,7 +30,9 @@ export function register(program: Command): void {
       .option('--pool <pool>', 'train | meta | test (default: the format\'s usual pool; jsonl records may name their own)')
       .option('--domain <name>', 'put every record in this domain (default: from the data)')
       .option('--images <dir>', 'folder with the images (default: paths are relative to the file)')
-      .option('--strict', 'import nothing if any record is invalid or any image unreadable'),
+      .option('--strict', 'import nothing unless every record can be taken whole (valid, no conflict, images found)')
+      .option('--on-conflict <what>', 'a record that disagrees with stored data: keep (the stored one) | replace | fail', 'keep')
+      .option('--allow-partial', `exit 0 even when records were skipped or images are missing (default: exit ${PARTIAL_EXIT})`),
   ).action(async (file: string, opts: ImportCliOptions) => {
     await runAction(
       opts,
@@ -36,12 +43,15 @@ export function register(program: Command): void {
           domain: opts.domain,
           imagesDir: opts.images,
           strict: opts.strict,
+          onConflict: opts.onConflict as ConflictPolicy,
         };
         const progress = progressPrinter();
         try {
-          return await importFile(db, file, options, progress.update);
+          const summary = await importFile(db, file, options, progress.update);
+          setExitStatus(summary, opts.allowPartial ?? false);
+          return summary;
         } catch (e) {
-          if (!(e instanceof StrictImportError)) throw e;
+          if (!(e instanceof ImportRefusedError)) throw e;
           // Still show what was wrong (the summary lists it), but fail the command.
           log(`dreamprm: ${e.message}`);
           process.exitCode = 1;
@@ -50,7 +60,8 @@ export function register(program: Command): void {
           progress.done();
         }
       },
-      renderSummary,
+      (s) => renderSummary(s, opts.allowPartial ?? false),
+      { creates: true },
     );
   });
 }
@@ -87,42 +98,27 @@ function mb(bytes: number): string {
   return `${(bytes / 1e6).toFixed(1)} MB`;
 }
 
-const n = (x: number) => x.toLocaleString('en');
-
-export function renderSummary(s: ImportSummary): string {
-  const out: string[] = [];
-  out.push(`${s.format}: ${n(s.records)} records read, ${n(s.imported)} imported, ${n(s.rejected)} rejected`);
-  if (s.records && !s.imported && !s.rejected && !s.errors.length) {
-    out.push('Nothing new: every record of this file is already in the database.');
-  } else {
-    out.push(`Added ${n(s.questions)} questions, ${n(s.cots)} CoTs, ${n(s.steps)} steps`);
-  }
-  const domains = Object.entries(s.domains);
-  if (domains.length) {
-    out.push(`Domains (${domains.length}, new CoTs each):`);
-    out.push(...wrap(domains.map(([d, c]) => `${d} ${n(c)}`)));
-  }
-  if (s.missingImages) {
-    out.push(`Missing images: ${n(s.missingImages)} (the records were imported without them; --images DIR tells where they are)`);
-  }
-  if (s.errors.length) {
-    out.push(`Problems (${n(s.errors.length)}${s.errors.length > SHOWN_ERRORS ? `, first ${SHOWN_ERRORS}; --json lists them all` : ''}):`);
-    for (const e of s.errors.slice(0, SHOWN_ERRORS)) out.push(`  record ${e.record}, ${e.field}: ${e.message}`);
-  }
-  return out.join('\n');
+/** complete: 0; partial: 2 (0 with --allow-partial); failed (nothing could be taken): 1. */
+function setExitStatus(s: ImportSummary, allowPartial: boolean): void {
+  if (s.status === 'failed') process.exitCode = 1;
+  else if (s.status === 'partial' && !allowPartial) process.exitCode = PARTIAL_EXIT;
 }
 
-/** Lays "name count" items out in lines of at most 100 characters. */
-function wrap(items: string[]): string[] {
-  const lines: string[] = [];
-  let cur = ' ';
-  for (const item of items) {
-    if (cur.length + item.length + 2 > 100) {
-      lines.push(cur);
-      cur = ' ';
-    }
-    cur += ` ${item},`;
+export function renderSummary(s: ImportSummary, allowPartial = false): string {
+  const report = importReport(s);
+  const out = [report.headline];
+  for (const section of report.sections) {
+    if (section.key === 'added') out.push(...section.lines);
+    else out.push(`${section.title}:`, ...section.lines.map((l) => `  ${l}`));
   }
-  lines.push(cur.replace(/,$/, ''));
-  return lines;
+  if (s.errors.length > SHOWN_PROBLEMS) out.push('  (--json lists them all)');
+  if (s.status === 'partial') {
+    out.push(
+      allowPartial
+        ? 'Partial import, accepted with --allow-partial.'
+        : `Partial import (exit status ${PARTIAL_EXIT}): fix what is listed and import the file again (only what is new is added), or pass --allow-partial to accept it as it is.`,
+    );
+  }
+  if (s.status === 'failed') out.push('Nothing was imported (exit status 1): fix what is listed and import the file again.');
+  return out.join('\n');
 }

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { cancelJob, jobProgress, listJobProgress } from '../core/policy/jobs';
 import { UserError } from '../core/errors';
+import type { JobKind } from '../core/store/jobs-store';
 import { runAction, withCommon, type CommonOptions } from './common';
-import { renderStatus } from './generate-command';
+import { renderStatus } from './server-job';
 
 function jobId(raw: string): number {
   const id = Number(raw);
@@ -10,10 +11,12 @@ function jobId(raw: string): number {
   return id;
 }
 
-/** Lists the model-server jobs (generate, label) with their progress, or cancels one. */
+const KINDS: readonly JobKind[] = ['generate', 'label', 'embed', 'score'];
+
+/** Lists the model-server jobs (generate, label, embed, score) with their progress, or cancels one. */
 export function register(program: Command): void {
-  withCommon(program.command('jobs').description('list model-server jobs (generate, label) with progress and cost'))
-    .option('--kind <kind>', 'generate | label')
+  withCommon(program.command('jobs').description('list model-server jobs (generate, label, embed, score) with progress and cost'))
+    .option('--kind <kind>', KINDS.join(' | '))
     .option('--cancel <id>', 'ask the process running this job to stop; finished requests are kept')
     .action((opts: CommonOptions & { kind?: string; cancel?: string }) =>
       runAction(
@@ -24,10 +27,10 @@ export function register(program: Command): void {
             cancelJob(db, id);
             return { jobs: [jobProgress(db, id)] };
           }
-          if (opts.kind && opts.kind !== 'generate' && opts.kind !== 'label') {
-            throw new UserError(`--kind must be generate or label (got ${JSON.stringify(opts.kind)})`);
+          if (opts.kind && !(KINDS as readonly string[]).includes(opts.kind)) {
+            throw new UserError(`--kind must be one of ${KINDS.join(', ')} (got ${JSON.stringify(opts.kind)})`);
           }
-          return { jobs: listJobProgress(db, opts.kind as 'generate' | 'label' | undefined) };
+          return { jobs: listJobProgress(db, opts.kind as JobKind | undefined) };
         },
         renderStatus,
       ),

@@ -1,20 +1,8 @@
 import type { Command } from 'commander';
 import type { LabelConfig } from '../core/policy/job-config';
 import { planLabelJob } from '../core/policy/jobs';
-import { runAction } from './common';
-import {
-  chooseJob,
-  commonConfig,
-  finishOrThrow,
-  number,
-  poolOf,
-  renderProgress,
-  renderStatus,
-  runWithProgress,
-  statusOf,
-  withServerOptions,
-  type ServerJobCliOptions,
-} from './generate-command';
+import { commonConfig, poolOf, withServerOptions, type ServerJobCliOptions } from './generate-command';
+import { number, serverJobAction } from './server-job';
 
 interface LabelCliOptions extends ServerJobCliOptions {
   k: string;
@@ -32,27 +20,23 @@ export function register(program: Command): void {
       .option('--continue-template <file>', 'rollout prompt with {question} and {prefix} placeholders'),
     'label',
   ).action(async (opts: LabelCliOptions) => {
-    if (opts.status) return runAction(opts, (db) => statusOf(db, 'label', opts), renderStatus);
-    await runAction(
-      opts,
-      async (db) => {
-        const pool = poolOf(opts.pool, 'train');
-        const jobId = chooseJob(db, 'label', opts, pool, () => {
-          const k = number(opts.k, '--k')!;
-          const config: LabelConfig = { ...commonConfig(opts, pool, k), k, relabel: opts.relabel ?? false };
-          const p = planLabelJob(db, config);
-          const notes = [
-            p.finalSteps ? `${p.finalSteps} final-answer steps labelled by checking the answer` : '',
-            p.withoutAnswer ? `${p.withoutAnswer} CoTs skipped: their question has no ground-truth answer` : '',
-          ].filter(Boolean);
-          return {
-            jobId: p.jobId,
-            text: `planned label job ${p.jobId}: ${p.steps} steps of ${p.cots} CoTs × ${k} rollouts, ${p.requests} requests${notes.length ? ` (${notes.join('; ')})` : ''}`,
-          };
-        });
-        return finishOrThrow(await runWithProgress(db, jobId, opts), 'label');
+    const pool = poolOf(opts.pool, 'train');
+    await serverJobAction(opts, {
+      kind: 'label',
+      scope: pool,
+      plan: (db) => {
+        const k = number(opts.k, '--k')!;
+        const config: LabelConfig = { ...commonConfig(opts, pool, k), k, relabel: opts.relabel ?? false };
+        const p = planLabelJob(db, config);
+        const notes = [
+          p.finalSteps ? `${p.finalSteps} final-answer steps labelled by checking the answer` : '',
+          p.withoutAnswer ? `${p.withoutAnswer} CoTs skipped: their question has no ground-truth answer` : '',
+        ].filter(Boolean);
+        return {
+          jobId: p.jobId,
+          text: `planned label job ${p.jobId}: ${p.steps} steps of ${p.cots} CoTs × ${k} rollouts, ${p.requests} requests${notes.length ? ` (${notes.join('; ')})` : ''}`,
+        };
       },
-      renderProgress,
-    );
+    });
   });
 }

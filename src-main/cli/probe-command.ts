@@ -2,10 +2,11 @@ import type { Command } from 'commander';
 import { AGGREGATIONS, isAggName } from '../core/engine/aggregate';
 import { probeRun, type RunProbe } from '../core/engine/probe';
 import { parseRunId } from '../core/eval/run-eval';
+import { compareWithTruth } from '../core/eval/truth';
 import { META_TARGETS, type MetaTarget } from '../core/engine/losses';
 import { UserError } from '../core/errors';
 import { intOption, log, runAction, withCommon, type CommonOptions } from './common';
-import { parseBackend } from './train-command';
+import { BACKEND_HELP, parseBackend } from './train-command';
 
 interface ProbeCliOptions extends CommonOptions {
   run?: string;
@@ -28,29 +29,32 @@ export function register(program: Command): void {
       .option('--meta-batch <n>', 'meta CoTs in the meta gradient', '400')
       .option('--agg <agg>', `meta aggregation (${AGGREGATIONS.join(' | ')}; default: the run's)`)
       .option('--target <target>', `meta target (${META_TARGETS.join(' | ')}; default: the run's)`)
-      .option('--backend <name>', 'tfjs backend (auto | wasm | cpu | tfjs-node | tfjs-node-gpu)', 'auto'),
+      .option('--backend <name>', BACKEND_HELP, 'auto'),
   ).action((opts: ProbeCliOptions) =>
     runAction(
       opts,
-      (db) => {
+      async (db) => {
         const runId = parseRunId(opts.run);
         const { agg, target } = opts;
         if (agg !== undefined && !isAggName(agg)) throw new UserError(`--agg must be one of ${AGGREGATIONS.join(', ')} (got "${agg}")`);
         if (target !== undefined && !isMetaTarget(target)) throw new UserError(`--target must be one of ${META_TARGETS.join(', ')} (got "${target}")`);
-        return probeRun(db, runId, {
+        const probe = await probeRun(db, runId, {
           batches: intOption('--batches', opts.batches, 1),
           metaBatchSize: intOption('--meta-batch', opts.metaBatch, 1),
           spec: { ...(agg ? { agg } : {}), ...(target ? { target } : {}) },
           backend: parseBackend(opts.backend),
           log,
         });
+        // Where the sample's truth.json is present: does helpfulness order the domains as their quality does?
+        const truth = compareWithTruth(db, Object.fromEntries(probe.domains.map((d) => [d.domain, d.helpfulness])));
+        return { ...probe, spearman: truth?.spearman ?? null };
       },
       renderProbe,
     ),
   );
 }
 
-export function renderProbe(p: RunProbe): string {
+export function renderProbe(p: RunProbe & { spearman: number | null }): string {
   const rows = [...p.domains].sort((a, b) => b.helpfulness - a.helpfulness);
   const width = Math.max(6, ...rows.map((r) => r.domain.length));
   const lines = [

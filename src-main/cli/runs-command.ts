@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { UserError } from '../core/errors';
+import { setRunTags } from '../core/manage/run-tags';
 import { getRun, listRuns, requestCancel, type RunDetail, type RunSummary } from '../core/store/runs-store';
 import { dbPathOf, runAction, withCommon, type CommonOptions } from './common';
-import { parseBackend, renderOutcome, runWithHost } from './train-command';
+import { BACKEND_HELP, parseBackend, renderOutcome, runWithHost } from './train-command';
 
 function runIdOf(s: string): number {
   const n = Number(s);
@@ -13,20 +14,29 @@ function runIdOf(s: string): number {
 export function register(program: Command): void {
   const runs = program.command('runs').description('list and inspect training runs');
   withCommon(runs.command('list').description('all runs, oldest first')).action(async (opts: CommonOptions) => {
-    await runAction(opts, (db) => listRuns(db), renderList);
+    await runAction(opts, (db) => listRuns(db), renderList, { read: true });
   });
   withCommon(runs.command('show').description('one run: config, status, latest weights').argument('<run>', 'run id')).action(
     async (run: string, opts: CommonOptions) => {
-      await runAction(opts, (db) => getRun(db, runIdOf(run)), renderDetail);
+      await runAction(opts, (db) => getRun(db, runIdOf(run)), renderDetail, { read: true });
     },
   );
+  withCommon(
+    runs.command('tag').description('set a run\'s tags, replacing its old ones (none: clear them)').argument('<run>', 'run id').argument('[tags...]', 'tags'),
+  ).action(async (run: string, tags: string[], opts: CommonOptions) => {
+    await runAction(
+      opts,
+      (db) => ({ runId: runIdOf(run), tags: setRunTags(db, runIdOf(run), tags) }),
+      (r) => `run ${r.runId}: ${r.tags.length ? `tags ${r.tags.join(', ')}` : 'no tags'}`,
+    );
+  });
 
   withCommon(
     program
       .command('resume')
       .description('continue an interrupted, cancelled or failed run from its last checkpoint')
       .argument('<run>', 'run id')
-      .option('--backend <name>', 'auto | tfjs-node-gpu | tfjs-node | wasm | cpu (default: the run\'s)'),
+      .option('--backend <name>', `${BACKEND_HELP} (default: the run's)`),
   ).action(async (run: string, opts: CommonOptions & { backend?: string }) => {
     await runAction(
       opts,
@@ -63,13 +73,14 @@ function fmt(x: number | null): string {
 
 function renderList(rs: RunSummary[]): string {
   if (!rs.length) return 'no runs yet (start one with `dreamprm train --method uniform`)';
-  const head = ['run', 'method', 'status', 'step', 'backend', 'train', 'meta', 'seconds'];
+  const head = ['run', 'method', 'status', 'step', 'backend', 'device', 'train', 'meta', 'seconds'];
   const rows = rs.map((r) => [
     String(r.runId),
     r.method,
     r.status,
     `${r.step}/${r.totalSteps}`,
-    r.backend,
+    r.backend + (r.backendFallback ? ' (fallback)' : ''),
+    r.device ?? '-',
     fmt(r.trainLoss),
     fmt(r.metaLoss),
     r.seconds.toFixed(1),
@@ -78,12 +89,19 @@ function renderList(rs: RunSummary[]): string {
   return [head, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ')).join('\n');
 }
 
+function deviceLine(r: RunDetail): string {
+  const parity = r.parityMaxAbsDiff === null ? '' : `, parity check vs cpu: max |diff| ${r.parityMaxAbsDiff.toExponential(2)}`;
+  return `device ${r.device ?? '-'}${parity}`;
+}
+
 function renderDetail(r: RunDetail): string {
   const lines = [
     `run ${r.runId}${r.name ? ` "${r.name}"` : ''}: ${r.method}, ${r.status}, step ${r.step}/${r.totalSteps}, backend ${r.backend}`,
     `created ${r.createdAt}${r.finishedAt ? `, finished ${r.finishedAt}` : ''}, ${r.seconds.toFixed(1)} s of training`,
     `train loss ${fmt(r.trainLoss)}, meta loss ${fmt(r.metaLoss)}, last checkpoint ${r.lastCheckpointStep ?? '-'}`,
   ];
+  lines.push(deviceLine(r));
+  if (r.backendFallback) lines.push(`fallback: ${r.backendFallback}`);
   if (r.error) lines.push(`error: ${r.error}`);
   const ws = Object.entries(r.domainWeights);
   if (ws.length) {

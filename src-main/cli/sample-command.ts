@@ -73,6 +73,7 @@ export function register(program: Command): void {
         return result;
       },
       render,
+      { creates: true },
     );
   });
 }

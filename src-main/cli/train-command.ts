@@ -14,9 +14,12 @@ interface TrainCliOptions extends CommonOptions {
   seed?: string;
   coldStart?: string;
   name?: string;
+  prm?: string;
 }
 
 const BACKENDS: readonly string[] = BACKEND_CHOICES;
+/** the --backend help of every command that trains or scores */
+export const BACKEND_HELP = `tfjs backend: ${BACKENDS.join(' | ')} (webgpu: the GPU through Dawn; see README "Training on a GPU")`;
 
 export function register(program: Command): void {
   withCommon(
@@ -26,10 +29,11 @@ export function register(program: Command): void {
       .requiredOption('--method <method>', METHODS.join(' | '))
       .option('--config <file>', 'a JSON training config (see README "Training"); flags override it')
       .option('--steps <n>', 'training steps')
-      .option('--backend <name>', BACKENDS.join(' | '), 'auto')
+      .option('--backend <name>', BACKEND_HELP, 'auto')
       .option('--seed <n>', 'random seed (same seed and config: same result on the same backend)')
       .option('--cold-start <run>', 'start from this completed uniform run\'s PRM')
-      .option('--name <name>', 'a name to show for the run'),
+      .option('--name <name>', 'a name to show for the run')
+      .option('--prm <kind>', 'compact (words and image) | features (an MLP on the steps\' vectors: `dreamprm embed`, or imported)'),
   ).action(async (opts: TrainCliOptions) => {
     await runAction(opts, async () => {
       const config = buildConfig(opts);
@@ -61,11 +65,7 @@ function buildConfig(opts: TrainCliOptions): unknown {
     } catch (e) {
       throw new UserError(`cannot read --config ${opts.config}: ${(e as Error).message}`);
     }
-    try {
-      base = JSON.parse(text) as Record<string, unknown>;
-    } catch (e) {
-      throw new UserError(`--config ${opts.config} is not valid JSON: ${(e as Error).message}`);
-    }
+    base = parseConfigObject(text, opts.config);
   }
   const over: Record<string, unknown> = { method: opts.method };
   const steps = intOption('--steps', opts.steps);
@@ -74,10 +74,31 @@ function buildConfig(opts: TrainCliOptions): unknown {
   if (seed !== undefined) over.seed = seed;
   const cold = intOption('--cold-start', opts.coldStart);
   if (cold !== undefined) over.coldStart = { fromRun: cold };
+  if (opts.prm !== undefined) {
+    if (opts.prm !== 'compact' && opts.prm !== 'features') throw new UserError(`--prm must be compact or features (got "${opts.prm}")`);
+    over.model = { kind: opts.prm };
+  }
   const merged = deepMerge(base, over);
   // Validate now, so a bad config fails before any worker starts.
   parseTrainConfig(merged, opts.config ? `--config ${opts.config}` : 'training config');
   return merged;
+}
+
+/** A config file must hold one JSON object: an array or a number would silently mean "all defaults". */
+function parseConfigObject(text: string, file: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new UserError(`--config ${file} is not valid JSON: ${(e as Error).message}`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    const found = Array.isArray(value) ? 'a JSON array' : value === null ? 'null' : `a ${typeof value}`;
+    throw new UserError(
+      `--config ${file}: the top level is ${found}; expected one JSON object of settings, such as {"steps": 400, "upper": {"metaLr": 0.01}} (README "Training", Config)`,
+    );
+  }
+  return value as Record<string, unknown>;
 }
 
 /**
@@ -156,9 +177,11 @@ function progressBar(): { update: (p: RunProgress) => void; done: () => void } {
 
 export function renderOutcome(o: RunOutcome): string {
   const lines = [
-    `run ${o.runId} (${o.method}) ${o.status} after ${o.steps} steps in ${o.seconds.toFixed(1)} s on ${o.backend}`,
+    `run ${o.runId} (${o.method}) ${o.status} after ${o.steps} steps in ${o.seconds.toFixed(1)} s on ${o.backend}` +
+      (o.device ? ` (${o.device})` : ''),
     `train loss ${fmt(o.trainLoss)}, meta loss ${fmt(o.metaLoss)}`,
   ];
+  if (o.fallback) lines.push(`fallback: ${o.fallback}`);
   const ws = Object.entries(o.domainWeights);
   if (ws.length) {
     lines.push('domain weights:');

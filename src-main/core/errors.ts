@@ -6,6 +6,11 @@ export class UserError extends Error {
   }
 }
 
+/** A thrown error whose name tells the UI that the thing asked for does not exist. */
+export class NotFoundError extends UserError {
+  override name = 'NotFound';
+}
+
 export function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }

@@ -11,7 +11,13 @@ export interface ImportOptions {
   domain?: string;
   imagesDir?: string;
   strict?: boolean;
+  /** what to do when a record disagrees with data already stored (default 'keep') */
+  onConflict?: ConflictPolicy;
 }
+
+/** keep: the stored data stays and the record is skipped; replace: the file's version replaces it; fail: nothing is written */
+export type ConflictPolicy = 'keep' | 'replace' | 'fail';
+export const CONFLICT_POLICIES: readonly ConflictPolicy[] = ['keep', 'replace', 'fail'];
 
 export interface ImportRecordError {
   record: number;
@@ -20,6 +26,8 @@ export interface ImportRecordError {
 }
 
 export interface ImportSummary {
+  /** the data file, as it was given */
+  file: string;
   format: ImportFormat;
   records: number;
   imported: number;
@@ -30,7 +38,40 @@ export interface ImportSummary {
   /** domain -> number of CoTs imported into it by this call */
   domains: Record<string, number>;
   missingImages: number;
+  /** image references refused by the path rule (outside the folders, not a regular file, too big, stalled); each is also an error */
+  refusedImages: number;
   errors: ImportRecordError[];
+  /**
+   * complete: every record was taken or is already stored as it is, and every image was found;
+   * partial: something was written but not everything (see skipped, conflicts, missingImages,
+   * refusedImages); failed: nothing was written because of a problem (--strict, every record
+   * invalid, --on-conflict fail).
+   */
+  status: ImportStatus;
+  /** records not taken, grouped by reason (invalid records, and records in conflict that were kept out) */
+  skipped: RecordGroup[];
+  /** records that disagree with data already stored, or with an earlier record of the same file, and what was done */
+  conflicts: ImportConflict[];
+  onConflict: ConflictPolicy;
+  /** the first few image references whose file was not found */
+  missingImageExamples: { record: number; field: string; path: string }[];
+}
+
+export type ImportStatus = 'complete' | 'partial' | 'failed';
+
+/** Records that share a reason: how many, and the first few record numbers (numbered from 1). */
+export interface RecordGroup {
+  reason: string;
+  count: number;
+  first: number[];
+}
+
+export interface ImportConflict extends RecordGroup {
+  kind: 'question' | 'cot';
+  /** kept: the stored data stays, the records were skipped; replaced: the file's version is stored now; refused: nothing was written */
+  action: 'kept' | 'replaced' | 'refused';
+  /** one of them, to look at: the question id, the CoT id, and the two versions (shortened) */
+  example: { qid: string; cotId: string | null; stored: string; file: string };
 }
 
 export interface ImportProgress {
@@ -51,6 +92,8 @@ export interface CanonicalCotRecord {
   images?: string[];
   /** ground-truth answer of the question, when known */
   groundTruth?: string;
+  /** the kind of question (e.g. chart reading), for results per task; optional */
+  task?: string;
   domain: string;
   /** default: the --pool option, else 'train' */
   pool?: Pool;

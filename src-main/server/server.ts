@@ -1,7 +1,9 @@
 /**
  * `dreamprm serve`: the built renderer, the API over HTTP and its events over a WebSocket, for
  * a browser on this machine (or, when asked, another one). Every API, image and event request
- * must carry the random token printed with the URL.
+ * must carry the random token printed with the URL; every request must name this server in
+ * its Host header and, when a browser sends one, its Origin (request-guards.ts). The token
+ * never reaches the log.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -12,6 +14,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { contentSecurityPolicy, parseImageId } from '../core/api/guards';
 import { dispatch, safeImageMime, type StudioService } from '../core/api/service';
 import { UserError } from '../core/errors';
+import { allowedHosts, BodyTooLarge, loggablePath, readBody, refusedOrigin } from './request-guards';
 import { checkRendererDir, readStaticFile } from './static-files';
 
 export interface ServeOptions {
@@ -22,6 +25,8 @@ export interface ServeOptions {
   rendererDir: string;
   /** fixed token for tests; a fresh random one otherwise */
   token?: string;
+  /** where refused requests and failures are reported (default: stderr); the token is masked */
+  log?: (line: string) => void;
 }
 
 export interface RunningServer {
@@ -34,8 +39,6 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Largest API request body; arguments are small objects. */
-const MAX_BODY = 1 << 20;
 export const EVENTS_PATH = '/events';
 export const TOKEN_PROTOCOL_PREFIX = 'token.';
 
@@ -90,15 +93,9 @@ function sendError(res: ServerResponse, status: number, name: string, message: s
   sendJson(res, status, { ok: false, error: { name, message } });
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new Error(`request body larger than ${MAX_BODY} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+/** A log that never shows the token, whatever a message quotes. */
+function masked(token: string, log: (line: string) => void): (line: string) => void {
+  return (line) => log(line.split(token).join('<token>'));
 }
 
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
@@ -106,6 +103,16 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const token = opts.token ?? newToken();
   const host = opts.host ?? '127.0.0.1';
   const { studio } = opts;
+  /** set once the port is known; no request arrives before */
+  let allowed = new Set<string>();
+  const log = masked(token, opts.log ?? ((line) => process.stderr.write(`${line}\n`)));
+  const logged = new Set<string>();
+  /** Each reason once: a hostile page retrying must not flood the terminal. */
+  const logRefusal = (why: string, rawUrl: string | undefined): void => {
+    if (logged.has(why) || logged.size > 100) return;
+    logged.add(why);
+    log(`dreamprm: refused a request for ${loggablePath(rawUrl)}: ${why}; open the URL that \`dreamprm serve\` printed`);
+  };
 
   async function handleApi(req: IncomingMessage, res: ServerResponse, method: string): Promise<void> {
     if (req.method !== 'POST') return sendError(res, 405, 'MethodNotAllowed', 'API calls are POST requests');
@@ -114,6 +121,11 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       const text = await readBody(req);
       args = text ? (JSON.parse(text) as { args?: unknown }).args : undefined;
     } catch (e) {
+      if (e instanceof BodyTooLarge) {
+        // The rest of the body is not read: close the connection rather than drain it.
+        res.setHeader('connection', 'close');
+        return sendError(res, 413, e.name, e.message);
+      }
       return sendError(res, 400, 'BadRequest', `the request body is not JSON {"args": ...}: ${(e as Error).message}`);
     }
     const result = await dispatch(studio.api, method, args);
@@ -130,6 +142,11 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const refused = refusedOrigin(req, allowed);
+    if (refused) {
+      logRefusal(refused, req.url);
+      return sendError(res, 403, 'Forbidden', `${refused}: open the URL that \`dreamprm serve\` printed`);
+    }
     const rawUrl = req.url ?? '/';
     const url = new URL(rawUrl, 'http://localhost');
     // The raw path, not the URL-normalised one: "/image/1/../2" must not become "/image/2".
@@ -151,6 +168,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
 
   const server = createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
+      log(`dreamprm: ${req.method} ${loggablePath(req.url)} failed: ${(e as Error).message}`);
       if (!res.headersSent) sendError(res, 500, 'InternalError', (e as Error).message);
       else res.destroy();
     });
@@ -160,6 +178,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     noServer: true,
     handleProtocols: (protocols) => (protocols.has('dreamprm') ? 'dreamprm' : false),
   });
+  wss.on('headers', (headers) => headers.push('Referrer-Policy: no-referrer'));
   const clients = new Set<WebSocket>();
   const unsubscribe = studio.subscribe((event) => {
     const text = JSON.stringify(event);
@@ -169,8 +188,13 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const refuse = (status: string): void => {
-      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nReferrer-Policy: no-referrer\r\nContent-Length: 0\r\n\r\n`);
     };
+    const refused = refusedOrigin(req, allowed);
+    if (refused) {
+      logRefusal(refused, req.url);
+      return refuse('403 Forbidden');
+    }
     if (url.pathname !== EVENTS_PATH) return refuse('404 Not Found');
     if (!sameToken(upgradeToken(req, url), token)) return refuse('401 Unauthorized');
     wss.handleUpgrade(req, socket, head, (ws) => {
@@ -189,6 +213,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     server.listen(opts.port ?? 0, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  allowed = allowedHosts(host, port);
   // A wildcard address is not something to type into a browser: name the machine instead.
   const shown = host === '0.0.0.0' || host === '::' ? hostname() : host;
   const urlHost = shown.includes(':') ? `[${shown}]` : shown;

@@ -52,7 +52,8 @@ export async function runModelJob(
   if (job.kind === 'evaluate') {
     return evaluateRun(db, job.runId, { agg: job.agg, backend, onProgress, log });
   }
-  await startBackend(backend, log);
+  // Scoring reads its results asynchronously: it runs on webgpu too.
+  await startBackend(backend, { log, syncReads: false });
   const model = modelFor(db, job.runId);
   const scores = await createStepScorer(db, model, dbKey)(job.cotIds);
   onProgress(job.cotIds.length, job.cotIds.length);

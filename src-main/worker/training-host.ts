@@ -13,6 +13,8 @@ import {
   requestCancel,
 } from '../core/store/runs-store';
 import { parseTrainConfig } from '../core/engine/config';
+import { recordRunInputs } from '../core/annotate/run-inputs';
+import { checkColdStart } from '../core/runs/cold-start';
 import type { BackendRequest } from '../core/engine/tf-backend';
 import type { RunOutcome, RunProgress } from '../core/engine/trainer';
 import type { AggName } from '../core/engine/aggregate';
@@ -54,17 +56,26 @@ export class TrainingHost {
     reconcileStaleRuns(this.db);
   }
 
-  /** Creates a run from a config (validated here) and queues it. */
+  /**
+   * Creates a run from a config (validated here, with the cold-start checks that need the
+   * database, before the run row is written), records the data it starts with (its
+   * provenance, for every caller: the app, `train`, `demo`), and queues it.
+   */
   async start(config: unknown, opts: StartOptions = {}): Promise<{ runId: number }> {
     this.assertOpen();
     const c = parseTrainConfig(config);
-    const runId = createRun(this.db, {
-      method: c.method,
-      config: c,
-      totalSteps: c.steps,
-      backend: opts.backend ?? 'auto',
-      name: opts.name ?? null,
-    });
+    checkColdStart(this.db, c);
+    const runId = this.db.transaction(() => {
+      const id = createRun(this.db, {
+        method: c.method,
+        config: c,
+        totalSteps: c.steps,
+        backend: opts.backend ?? 'auto',
+        name: opts.name ?? null,
+      });
+      recordRunInputs(this.db, id, c.metaSource);
+      return id;
+    })();
     this.enqueue(runId, opts.backend ?? 'auto');
     return { runId };
   }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { annotate, annotationStats, exportJsonl, exportToFile, undoLastAnnotation } from '../../src-main/core/annotate/annotations';
 import { metaPoolSize, promoteToMeta } from '../../src-main/core/annotate/promote';
+import { userInfo } from 'node:os';
 import { getSettings, setSettings } from '../../src-main/core/annotate/settings';
 import { readPool } from '../../src-main/core/engine/dataset';
 import { cotView } from '../../src-main/core/explore/cot-view';
@@ -30,11 +31,11 @@ describe('annotation', () => {
   const correct = (cotId: number) => db.prepare('SELECT correct FROM cots WHERE id = ?').pluck().get(cotId);
 
   it('asks for an annotator name before the first label, and keeps it in the settings', () => {
-    expect(getSettings(db)).toEqual({ annotator: null });
+    expect(getSettings(db)).toEqual({ annotator: null, suggestedAnnotator: userInfo().username });
     expect(() => annotate(db, { cotId: ids.get('alpha-q1/c1')!, stepIdx: 0, value: 1 })).toThrow(/set your name as annotator first/);
     expect(() => setSettings(db, { annotator: '   ' })).toThrow(/cannot be empty/);
     expect(() => setSettings(db, { annotator: 'x'.repeat(101) })).toThrow(/longer than 100 characters/);
-    expect(setSettings(db, { annotator: '  Ada ' })).toEqual({ annotator: 'Ada' });
+    expect(setSettings(db, { annotator: '  Ada ' })).toMatchObject({ annotator: 'Ada' });
   });
 
   it('marks steps +/− and clears them, overriding Monte Carlo labels, with who and when', () => {

@@ -40,7 +40,7 @@ describe('dreamprm annotations', () => {
   });
 
   it('names the annotator, promotes to meta and counts, with --json', () => {
-    expect(JSON.parse(cli('annotations', 'annotator', '--json').stdout)).toEqual({ annotator: 'Lin' });
+    expect(JSON.parse(cli('annotations', 'annotator', '--json').stdout)).toMatchObject({ annotator: 'Lin' });
     const p = JSON.parse(cli('annotations', 'promote', '--json').stdout);
     expect(p).toMatchObject({ domain: 'annotated', promoted: 1, fromTestPool: 1 });
     expect(JSON.parse(cli('annotations', 'stats', '--json').stdout)).toMatchObject({ stepLabels: 1, cotLabels: 1, promoted: 1 });

@@ -4,12 +4,12 @@
  * cancel and a resume that sends no finished request again, and the errors a person sees.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { EventHub } from '../../src-main/core/api/events';
-import { createJobsApi, PROGRESS_EVERY_MS, type JobsApiHandle } from '../../src-main/core/api/jobs-api';
-import type { PolicyJobInfo, StudioEvent } from '../../src-main/core/api/types';
-import { openDb, type Db } from '../../src-main/core/store/db';
+import { PROGRESS_EVERY_MS, type JobsApiHandle } from '../../src-main/core/api/jobs-api';
+import type { PolicyJobInfo } from '../../src-main/core/api/types';
+import type { Db } from '../../src-main/core/store/db';
 import { chatReply, startFakeServer, type FakeServer } from '../policy/fake-server';
 import { fakePolicy, requestPrompts, seedCot, seedQuestions } from '../policy/fixtures';
+import { finalEvent, setupJobsApi } from './jobs-helpers';
 
 let server: FakeServer | undefined;
 let db: Db | undefined;
@@ -21,28 +21,11 @@ afterEach(async () => {
   handle = server = db = undefined;
 });
 
-type JobEvent = Extract<StudioEvent, { type: 'job-progress' }> & { at: number };
-
 function setup(env: NodeJS.ProcessEnv = {}) {
-  db = openDb(':memory:');
-  const hub = new EventHub();
-  const events: JobEvent[] = [];
-  hub.subscribe((e) => {
-    if (e.type === 'job-progress') events.push({ ...e, at: Date.now() });
-  });
-  handle = createJobsApi(db, hub, { env, client: { backoffMs: 1, maxBackoffMs: 5, maxAttempts: 2, timeoutMs: 5000 } });
-  return { db, api: handle.api, events };
-}
-
-/** Waits for the job's final event (a status other than running). */
-async function finalEvent(events: JobEvent[], jobId: number, timeout = 20_000): Promise<JobEvent> {
-  const until = Date.now() + timeout;
-  for (;;) {
-    const e = events.find((x) => x.jobId === jobId && x.status !== 'running');
-    if (e) return e;
-    if (Date.now() > until) throw new Error(`job ${jobId} did not finish in ${timeout} ms`);
-    await new Promise((f) => setTimeout(f, 10));
-  }
+  const s = setupJobsApi(env);
+  db = s.db;
+  handle = s.handle;
+  return s;
 }
 
 describe('model-server settings', () => {

@@ -4,6 +4,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_RENDERER_DIR } from '../../src-main/server/static-files';
+import { raw } from './server-helpers';
 
 const root = resolve(import.meta.dirname, '../..');
 const built = existsSync(join(DEFAULT_RENDERER_DIR, 'index.html'));
@@ -42,7 +43,7 @@ describe.skipIf(!built)('dreamprm serve', () => {
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('prints a loopback URL with a token, guards the API with it and stops cleanly on Ctrl-C', async () => {
+  it('prints a loopback URL with a token, guards the API with it, keeps it out of the log and stops cleanly on Ctrl-C', async () => {
     const s = await serve(['--port', '0', '--db', join(dir, 'a.db')]);
     const url = new URL(s.url);
     expect(url.hostname).toBe('127.0.0.1');
@@ -53,15 +54,23 @@ describe.skipIf(!built)('dreamprm serve', () => {
     const ok = await fetch(api, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
     expect(await ok.json()).toMatchObject({ ok: true, value: { dbPath: join(dir, 'a.db') } });
     expect((await fetch(url.origin + '/')).status).toBe(200);
+    // a rebinding page's request, token in its URL: refused, logged without the token
+    const rebound = await raw(Number(url.port), 'GET', `/image/1?token=${token}`, { host: `evil.example:${url.port}` });
+    expect(rebound.status).toBe(403);
     s.child.kill('SIGINT');
     expect(await s.exit).toBe(0);
     expect(s.stderr()).not.toMatch(/WARNING/);
+    expect(s.stderr()).toContain('refused a request for /image/1: Host "evil.example:');
+    expect(s.stderr()).not.toContain(token);
   }, 60_000);
 
   it('warns on stderr when asked to serve other machines', async () => {
     const s = await serve(['--port', '0', '--host', '0.0.0.0', '--db', join(dir, 'b.db')]);
     expect(s.stderr()).toMatch(/WARNING: serving on 0\.0\.0\.0, reachable from other machines/);
     expect(new URL(s.url).hostname).toBe(hostname().toLowerCase());
+    // the printed URL's name is one this server answers to (Host check)
+    const printed = new URL(s.url);
+    expect((await raw(Number(printed.port), 'GET', '/', { host: printed.host })).status).toBe(200);
     s.child.kill('SIGTERM');
     expect(await s.exit).toBe(0);
   }, 60_000);

@@ -12,12 +12,17 @@ import type { StudioEvent } from '../../src-main/core/api/types';
 import { evaluate } from '../../src-main/core/eval/evaluate';
 import type { Db } from '../../src-main/core/store/db';
 import * as runs from '../../src-main/core/store/runs-store';
+import { recordRunInputs } from '../../src-main/core/annotate/run-inputs';
 import { corpusDb, cotIdsByName, fakeRun } from '../explore/helpers';
 
 /** Creates runs in the store the way the worker would; nothing trains. */
 function storeOnlyTrainer(db: Db): RunTrainer {
   return {
-    start: async (config, name) => runs.createRun(db, { method: config.method, config, totalSteps: config.steps, backend: 'cpu', name }),
+    start: async (config, name) => {
+      const runId = runs.createRun(db, { method: config.method, config, totalSteps: config.steps, backend: 'cpu', name });
+      recordRunInputs(db, runId, config.metaSource);
+      return runId;
+    },
     resume: async () => {},
     cancel: async (runId) => void runs.requestCancel(db, runId),
     backend: async () => ({ name: 'cpu', note: null }),
@@ -139,8 +144,8 @@ describe('the studio API: evaluation, explorer, review and annotation', () => {
   it('annotates with the name from the settings, undoes, promotes, exports, and the next run records the annotated meta CoTs', async () => {
     const ids = cotIdsByName(db);
     await expect(api().annotate({ cotId: ids.get('T1/c1')!, value: 1 })).rejects.toThrow(/set your name as annotator first/);
-    expect(await api().setSettings({ annotator: 'Grace' })).toEqual({ annotator: 'Grace' });
-    expect(await api().getSettings()).toEqual({ annotator: 'Grace' });
+    expect(await api().setSettings({ annotator: 'Grace' })).toMatchObject({ annotator: 'Grace' });
+    expect(await api().getSettings()).toMatchObject({ annotator: 'Grace' });
     const step = await api().annotate({ cotId: ids.get('T1/c1')!, stepIdx: 0, value: 0 });
     expect(step.cot.steps[0]).toMatchObject({ human: 0, humanBy: 'Grace', source: 'human' });
     const judged = await api().annotate({ cotId: ids.get('T1/c1')!, value: 1 });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
+import { afterEach, beforeEach } from 'vitest';
 import { openDb, type Db } from '../../src-main/core/store/db';
 import type { CanonicalCotRecord } from '../../src-main/core/types';
 
@@ -57,4 +58,18 @@ export function jsonl(records: unknown[]): string {
 
 export function count(db: Db, table: string): number {
   return db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
+}
+
+/** For each test of the calling file: a new in-memory store and scratch folder, closed and removed after it. */
+export function storeEachTest(): { db: Db; tmp: ReturnType<typeof scratchDir> } {
+  const ctx = {} as { db: Db; tmp: ReturnType<typeof scratchDir> };
+  beforeEach(() => {
+    ctx.db = memoryDb();
+    ctx.tmp = scratchDir();
+  });
+  afterEach(() => {
+    ctx.db.close();
+    ctx.tmp.cleanup();
+  });
+  return ctx;
 }

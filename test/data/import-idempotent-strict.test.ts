@@ -89,8 +89,16 @@ describe('--strict', () => {
     expect(count(db, 'cots')).toBe(0);
   });
 
-  it('imports normally when everything is valid (missing images are not problems)', async () => {
+  it('a missing image also fails a strict import: strict takes nothing that is not whole', async () => {
     const path = tmp.file('a.jsonl', jsonl([canonical({ images: ['nowhere.png'] })]));
-    expect(await importFile(db, path, { strict: true })).toMatchObject({ imported: 1, missingImages: 1, errors: [] });
+    await expect(importFile(db, path, { strict: true })).rejects.toThrow(
+      `--strict: 1 problem in ${path} (0 invalid of 1 records, 1 image missing); nothing was imported. First: record 1, images[0]: image file not found: nowhere.png`,
+    );
+    expect(snapshot()).toEqual(Object.fromEntries(tables.map((t) => [t, 0])));
+  });
+
+  it('imports normally when everything is valid', async () => {
+    const path = tmp.file('a.jsonl', jsonl([canonical()]));
+    expect(await importFile(db, path, { strict: true })).toMatchObject({ imported: 1, status: 'complete', errors: [] });
   });
 });

@@ -4,51 +4,66 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { importFile } from '../../src-main/core/data/import';
 import { DEMO_RUNS, runDemo, type DemoEvent } from '../../src-main/core/demo/demo';
-import { renderDemo } from '../../src-main/cli/demo-command';
+import { demoTrainers } from '../../src-main/cli/demo-command';
+import { renderDemo } from '../../src-main/cli/demo-report';
 import { openDb } from '../../src-main/core/store/db';
-import { listRuns } from '../../src-main/core/store/runs-store';
+import { getRun, listRuns } from '../../src-main/core/store/runs-store';
 import { listEvaluations } from '../../src-main/core/store/eval-store';
 import { sampleDirFor } from '../../src-main/core/sample/cache';
 
 const dir = mkdtempSync(join(tmpdir(), 'dreamprm-demo-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+const tiny = { coldStart: 8, continued: 4 };
+
 describe('dreamprm demo', () => {
-  it('generates and imports the sample, trains the five PRMs, evaluates them and stores it all', async () => {
+  it('trains the cold start, the ablation and seven runs from the cold start at equal steps, evaluates them all and stores it', async () => {
     const dbPath = join(dir, 'demo.db');
     const events: DemoEvent[] = [];
-    const r = await runDemo(dbPath, { seed: 1, steps: 12, onEvent: (e) => events.push(e) });
+    const r = await runDemo(dbPath, { seed: 1, steps: tiny, trainers: demoTrainers(2)(dbPath), onEvent: (e) => events.push(e) });
 
-    expect(Object.keys(r.bon).sort()).toEqual(['VisBench-Charts', 'VisBench-Spatial', 'average']);
-    for (const row of Object.values(r.bon)) {
-      expect(Object.keys(row).sort()).toEqual(['domain', 'instance-net', 'instance-table', 'oracle', 'pass@1', 'self-consistency', 'text-only', 'uniform']);
+    expect(r.groups.benchmarks).toEqual(['VisBench-Charts', 'VisBench-Spatial']);
+    expect(r.groups.tasks).toEqual(['bars', 'compare', 'count', 'gauge', 'grid', 'path']);
+    for (const g of ['average', ...r.groups.benchmarks, ...r.groups.tasks]) {
+      const row = r.table[g];
+      expect(Object.keys(row).sort()).toEqual([...DEMO_RUNS, 'majority', 'oracle', 'pass@1'].sort());
       for (const v of Object.values(row)) expect(v).toBeGreaterThanOrEqual(0);
-      expect(row.oracle).toBeGreaterThanOrEqual(row['pass@1']);
+      expect(row.oracle, g).toBeGreaterThanOrEqual(row['pass@1']);
     }
+    expect(r.selection).toBe('weighted-vote');
+    expect(Object.keys(r.gains).sort()).toEqual(['domain', 'instance-net', 'instance-table']);
+    expect(r.gains.domain).toBeCloseTo(r.table.average.domain - r.table.average['uniform-continued'], 1);
+    expect(r.byN.n).toEqual([1, 2, 4, 8]);
+    expect(r.byN.curves.majority[0]).toBeCloseTo(r.table.average['pass@1'], 1); // one candidate: pass@1
     expect(Object.keys(r.truthQuality)).toHaveLength(8);
-    expect(Object.keys(r.domainWeights).sort()).toEqual(Object.keys(r.truthQuality).sort());
-    expect(r.spearman === null || (r.spearman >= -1 && r.spearman <= 1)).toBe(true);
-    expect(r.backend).toMatch(/wasm|cpu|tensorflow/);
+    expect(r.instanceSpread['instance-table']).not.toBeNull();
 
-    // Everything is in the database the app opens, named so a person can tell the runs apart.
     const db = openDb(dbPath);
     const runs = listRuns(db);
-    expect(runs.map((x) => x.name)).toEqual(expect.arrayContaining(DEMO_RUNS.map((k) => `demo ${k} (seed 1)`)));
     expect(runs.every((x) => x.status === 'completed')).toBe(true);
-    expect(listEvaluations(db)).toHaveLength(5);
+    expect(listEvaluations(db)).toHaveLength(DEMO_RUNS.length);
+    // Equal compute: every run after the cold start trains the same steps from the same checkpoint.
+    for (const k of DEMO_RUNS.filter((k) => k !== 'uniform' && k !== 'text-only')) {
+      const run = getRun(db, r.runs[k].runId);
+      expect(run.totalSteps, k).toBe(tiny.continued);
+      expect((run.config as { coldStart: { fromRun: number } }).coldStart.fromRun, k).toBe(r.runs.uniform.runId);
+    }
+    expect(getRun(db, r.runs['text-only'].runId).totalSteps).toBe(tiny.coldStart + tiny.continued);
+    expect(getRun(db, r.runs['sanity-check'].runId).name).toMatch(/upper bound/);
     db.close();
 
-    // Reweighting runs start from the uniform PRM; progress was reported for every run.
     const started = events.filter((e) => e.type === 'run-started').map((e) => e.type === 'run-started' && e.key);
     expect(started.slice(0, 2).sort()).toEqual(['text-only', 'uniform']);
-    for (const k of DEMO_RUNS) expect(events.some((e) => e.type === 'run-progress' && e.key === k)).toBe(true);
-    expect(renderDemo(r)).toMatch(/average\s+[\d.]+\s+[\d.]+\s+[\d.]+/);
+    const printout = renderDemo(r);
+    expect(printout).toMatch(/average\s+[\d.]+\s+[\d.]+\s+[\d.]+/);
+    expect(printout).toMatch(/gain over uniform\+/);
+    expect(printout).toMatch(/DreamPRM-1\.5 \(GPT-5-mini\)/);
 
     // The second time, the sample comes from the cache and imports nothing new.
-    const again = await runDemo(dbPath, { seed: 1, steps: 4 });
-    expect(again.runs.uniform.runId).toBeGreaterThan(r.runs['instance-net'].runId);
+    const again = await runDemo(dbPath, { seed: 1, steps: { coldStart: 4, continued: 2 }, trainers: demoTrainers(1)(dbPath) });
+    expect(again.runs.uniform.runId).toBeGreaterThan(r.runs['sanity-check'].runId);
     expect(sampleDirFor(dbPath, 1)).toBe(r.sampleDir);
-  }, 600_000);
+  }, 900_000);
 
   it('refuses a database that holds other data, and changes nothing in it', async () => {
     const dbPath = join(dir, 'mixed.db');
@@ -57,7 +72,9 @@ describe('dreamprm demo', () => {
     writeFileSync(file, JSON.stringify({ qid: 'q1', question: 'What?', domain: 'mine', pool: 'train', steps: [{ text: 'a', m: 1, k: 4 }] }) + '\n');
     await importFile(db, file, { format: 'jsonl' });
     db.close();
-    await expect(runDemo(dbPath, { seed: 1, steps: 4 })).rejects.toThrow(/holds data besides the built-in sample.*mine \(train\).*--db PATH/);
+    await expect(runDemo(dbPath, { seed: 1, steps: tiny, trainers: demoTrainers(1)(dbPath) })).rejects.toThrow(
+      /holds data besides the built-in sample.*mine \(train\).*--db PATH/,
+    );
     const after = openDb(dbPath);
     expect(listRuns(after)).toHaveLength(0);
     expect(after.prepare('SELECT name FROM domains').pluck().all()).toEqual(['mine']);

@@ -135,13 +135,16 @@ describe.skipIf(missing !== null)('looking inside runs, in a browser', () => {
     await h.shot('23-explorer-labelled');
   });
 
-  it('evaluates the run from its page: table, radar per benchmark, weights against the truth', async () => {
+  it('evaluates the run from its page: selection modes per benchmark and task, bars, accuracy against N, weights against the truth', async () => {
     const { page } = h;
     await page.goto(`${h.server.url}#/runs/${tableRun}`);
     await page.getByTestId('evaluate-run').click();
     await page.getByTestId('eval-table').waitFor({ timeout: 120_000 });
     await expect.poll(() => page.getByTestId('eval-table').locator('tbody tr').count()).toBe(3);
-    await expect.poll(() => page.getByTestId('eval-radar').count()).toBe(2);
+    await page.getByTestId('eval-tasks').waitFor();
+    await expect.poll(() => page.getByTestId('eval-bars').getAttribute('data-points')).toBe('12');
+    await expect.poll(() => page.getByTestId('eval-by-n').getAttribute('data-points')).toBe('16');
+    await page.getByTestId('eval-truth-scatter').waitFor();
     await page.getByTestId('eval-truth').waitFor();
     expect(await page.getByTestId('spearman').textContent()).toMatch(/^-?\d\.\d{3}$/);
     await page.getByTestId('evaluation-section').scrollIntoViewIfNeeded();
@@ -153,7 +156,7 @@ describe.skipIf(missing !== null)('looking inside runs, in a browser', () => {
   it('reviews the evaluation question by question from the keyboard', async () => {
     const { page } = h;
     await page.getByTestId('open-review').click();
-    await page.waitForURL(/#\/evaluations\/\d+\/review$/);
+    await page.waitForURL(/#\/evaluations\/\d+\/review(\?.*)?$/); // the review keeps its place in the address
     await expect.poll(() => page.getByTestId('review-position').textContent()).toBe(`1 / ${testQuestions}`);
     await expect.poll(() => page.getByTestId('candidate').count()).toBe(8);
     expect(await page.locator('[data-testid="candidate"][data-chosen="true"]').count()).toBe(1);
@@ -254,7 +257,10 @@ describe.skipIf(missing !== null)('looking inside runs, in a browser', () => {
   it('compares the runs\' evaluations', async () => {
     const { page } = h;
     await page.goto(`${h.server.url}#/compare/${uniformRun},${tableRun}`);
-    await expect.poll(() => page.getByTestId('compare-evaluations').locator('tbody tr').count()).toBe(2);
+    const table = page.getByTestId('compare-evaluations');
+    await expect.poll(() => table.getByTestId('compare-run').count()).toBe(2);
+    // Majority vote, pass@1 and the oracle are reference rows beside the runs.
+    for (const row of ['compare-majority', 'compare-pass1', 'compare-oracle']) expect(await table.getByTestId(row).count()).toBe(1);
     await h.shot('30-compare-evaluations');
   });
 

@@ -1,12 +1,14 @@
 /**
  * The Model server page in a browser against `dreamprm serve`: settings, a generate job
  * planned and run against a fake OpenAI-compatible server on 127.0.0.1, its progress bar and
- * counters reaching completion, and a clear error for a server that refuses the key.
+ * counters reaching completion, a clear error for a server that refuses the key, and the
+ * confirmation asked before a job stored against a server not named in this session runs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { planGenerateJob } from '../../src-main/core/policy/jobs';
 import { openDb } from '../../src-main/core/store/db';
 import { startFakeServer, type FakeServer } from '../policy/fake-server';
-import { fakePolicy, seedQuestions } from '../policy/fixtures';
+import { fakePolicy, generateConfig, seedQuestions } from '../policy/fixtures';
 import { missingPrerequisite, startHarness, type Harness } from './harness';
 
 const missing = missingPrerequisite();
@@ -16,12 +18,14 @@ describe.skipIf(missing !== null)('model-server jobs, in a browser', () => {
   let h: Harness;
   let server: FakeServer;
   let denying: FakeServer;
+  let planted: FakeServer;
 
   beforeAll(async () => {
     h = await startHarness();
     // Slow enough that the bar is seen moving; 10 questions, one request each.
     server = await startFakeServer(async (r) => ({ ...fakePolicy(r), delayMs: 250 }));
     denying = await startFakeServer(() => ({ status: 401, body: { error: { message: 'invalid api key' } } }));
+    planted = await startFakeServer(fakePolicy);
     const db = openDb((await h.studio.api.info()).dbPath);
     try {
       seedQuestions(db, 'test', 'BenchA', 10);
@@ -34,6 +38,7 @@ describe.skipIf(missing !== null)('model-server jobs, in a browser', () => {
     await h?.close();
     await server?.close();
     await denying?.close();
+    await planted?.close();
   });
 
   const row = (jobId: number) => h.page.locator(`[data-testid="job-row"][data-job="${jobId}"]`);
@@ -95,6 +100,36 @@ describe.skipIf(missing !== null)('model-server jobs, in a browser', () => {
     await expect.poll(() => page.getByTestId('jobs-error').textContent()).toMatch(/must start with http/);
     expect(await page.getByTestId('job-row').count()).toBe(2);
     await h.shot('41-model-server-error');
+    expect(h.errors).toEqual([]);
+  }, 60_000);
+
+  it('asks, naming the host, before resuming a job stored against a server not named in this session', async () => {
+    const { page } = h;
+    const db = openDb((await h.studio.api.info()).dbPath);
+    let jobId: number;
+    try {
+      // As a handed-over database would hold it: an unfinished job pointing at someone else's server.
+      jobId = planGenerateJob(db, { ...generateConfig(planted.url, 1), limit: 2 }).jobId;
+      db.prepare(`UPDATE jobs SET status = 'cancelled' WHERE id = ?`).run(jobId);
+    } finally {
+      db.close();
+    }
+    await page.reload();
+    const host = new URL(planted.url).host;
+    const resume = row(jobId).getByTestId('job-resume');
+    await resume.click();
+    await expect.poll(() => page.getByTestId('trust-host').textContent()).toBe(host);
+    expect(await page.getByTestId('trust-server').textContent()).toContain(planted.url);
+    await h.shot('42-model-server-trust-prompt');
+    await page.getByTestId('trust-cancel').click();
+    expect(await page.getByTestId('trust-server').count()).toBe(0);
+    expect(planted.requests).toHaveLength(0);
+
+    await resume.click();
+    await page.getByTestId('trust-confirm').click();
+    await expect.poll(() => row(jobId).getAttribute('data-status'), { timeout: 20_000 }).toBe('completed');
+    expect(planted.requests).toHaveLength(2);
+    expect(planted.requests.every((q) => q.headers.authorization === 'Bearer sk-e2e')).toBe(true);
     expect(h.errors).toEqual([]);
   }, 60_000);
 });

@@ -4,7 +4,7 @@ import { UserError } from '../../src-main/core/errors';
 import { availableFastKernels } from '../../src-main/core/engine/backend/register';
 import { currentBackend, initBackend, type BackendChoice } from '../../src-main/core/engine/backend/select';
 
-// Here (as in CI) tfjs-node and tfjs-node-gpu are absent: auto must land on wasm and say so.
+// Here (as in CI) tfjs-node and tfjs-node-gpu are absent and there is no GPU: auto must land on wasm and say so.
 
 describe('initBackend', () => {
   it('auto picks wasm here, with our kernels, and says how to get a faster backend', async () => {
@@ -21,7 +21,10 @@ describe('initBackend', () => {
     expect(notes).toMatch(/CUDA Toolkit 11\.2 and cuDNN SDK 8\.1\.0/);
     expect(notes).toMatch(/npm install @tensorflow\/tfjs-node@4\.22\.0/);
     expect(logs.some((l) => /backend tfjs-node-gpu unavailable/.test(l))).toBe(true);
-    expect(logs.at(-1)).toMatch(/^backend wasm 4\.22\.0, 1 thread\(s\), fast kernels: /);
+    expect(logs.at(-1)).toMatch(/^backend wasm 4\.22\.0 on CPU \(WebAssembly SIMD, 1 thread\), fast kernels: /);
+    expect(info.device).toBe('CPU (WebAssembly SIMD, 1 thread)');
+    // No hardware WebGPU adapter here (at most SwiftShader, which auto leaves alone).
+    expect(logs.some((l) => /backend webgpu unavailable/.test(l))).toBe(true);
     expect(currentBackend()).toEqual(info);
   });
 
@@ -76,7 +79,7 @@ describe('initBackend', () => {
   it('an unknown choice is a UserError listing the choices', async () => {
     const err = await initBackend('gpu' as BackendChoice).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserError);
-    expect((err as Error).message).toBe('Unknown backend "gpu": choose one of auto, tfjs-node-gpu, tfjs-node, wasm, cpu.');
+    expect((err as Error).message).toBe('Unknown backend "gpu": choose one of auto, tfjs-node-gpu, webgpu, tfjs-node, wasm, cpu.');
   });
 });
 

@@ -32,7 +32,7 @@ beforeAll(async () => {
       metaBatchSize: 8,
       checkpointEvery: 10,
       metricsEvery: 5,
-      model: { embedDim: 8, patchDim: 4, imageDim: 8, hidden: 8, attentionHeads: 1, attentionDim: 4, bigramBuckets: 16 },
+      model: { embedDim: 8, patchChannels: 4, readerHeads: 1, hidden: 8, bigramBuckets: 16 },
     }),
   );
 });

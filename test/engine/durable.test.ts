@@ -80,7 +80,7 @@ describe('durable runs', () => {
     for (const id of [a, b, c]) await trainRun(db, id, { backend: backend() });
     expect(finalParams(b).lower.params).toEqual(finalParams(a).lower.params);
     expect(getRun(db, b).domainWeights).toEqual(getRun(db, a).domainWeights);
-    expect(finalParams(c).lower.params.wOut).not.toEqual(finalParams(a).lower.params.wOut);
+    expect(finalParams(c).lower.params['fusion.out']).not.toEqual(finalParams(a).lower.params['fusion.out']);
   });
 
   it.each(['uniform', 'domain', 'instance-table', 'instance-net'])(
@@ -201,8 +201,8 @@ describe('durable runs', () => {
     const cold = newRun('domain', { steps: 1, coldStart: { fromRun: uni }, lower: { lr: 1e-9 }, model: { dropout: 0.2 } });
     const o = await trainRun(db, cold, { backend: backend() });
     expect(o.status).toBe('completed');
-    const a = finalParams(uni).lower.params.wOut;
-    const b = finalParams(cold).lower.params.wOut;
+    const a = finalParams(uni).lower.params['fusion.out'];
+    const b = finalParams(cold).lower.params['fusion.out'];
     for (let i = 0; i < a.length; i++) expect(b[i]).toBeCloseTo(a[i], 4);
   });
 });

@@ -22,7 +22,7 @@ describe('no tensor leak', () => {
     ['domain', { upper: { unroll: 1, shiftInvariant: true, target: 'rank' } }],
     ['domain', { upper: { hypergradient: 'exact', unroll: 1 } }],
     ['instance-table', {}],
-    ['instance-table', { model: { attentionHeads: 0 } }],
+    ['instance-table', { model: { readerHeads: 2, dropout: 0.2 } }],
     ['instance-net', {}],
     ['instance-net', { model: { kind: 'features' } }],
     ['domain', { model: { image: false }, upper: { target: 'both', aggregation: 'min' } }],

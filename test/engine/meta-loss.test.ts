@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Batch } from '../../src-main/core/engine/device';
+import type { Batch } from '../../src-main/core/engine/batch';
 import { metaLoss } from '../../src-main/core/engine/losses';
 import { useTestBackend } from './setup';
 

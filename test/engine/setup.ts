@@ -19,7 +19,7 @@ export function tinyConfig(method: string, over: Record<string, unknown> = {}): 
     checkpointEvery: 5,
     snapshotEvery: 5,
     metricsEvery: 2,
-    model: { embedDim: 8, patchDim: 4, imageDim: 8, hidden: 8, attentionHeads: 1, attentionDim: 4, bigramBuckets: 16, vocabSize: 64 },
+    model: { embedDim: 8, patchChannels: 4, readerHeads: 1, hidden: 8, bigramBuckets: 16, vocabSize: 64 },
   };
   return parseTrainConfig(deep(base, over));
 }

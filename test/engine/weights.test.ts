@@ -1,12 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildEngine, disposeEngine } from '../../src-main/core/engine/build';
-import type { Batch } from '../../src-main/core/engine/device';
+import type { Batch } from '../../src-main/core/engine/batch';
 import { Rng } from '../../src-main/core/engine/rng';
 import { disposeTrainingData, tensorsFromRaw, type TrainingData } from '../../src-main/core/engine/training-data';
 import { createWeighting } from '../../src-main/core/engine/upper';
 import { imageTableOf, synthCorpus } from './synthetic';
 import { tinyConfig, useTestBackend } from './setup';
+import { runSync } from '../../src-main/core/engine/reads';
 
 beforeAll(useTestBackend);
 
@@ -95,7 +96,7 @@ describe('instance table at scale', () => {
       for (const idx of batches) {
         const wt = w.weights(fakeBatch(idx), probs);
         wt.dispose();
-        w.step(fakeBatch(idx), probs, h, 0.01);
+        runSync(w.stepReads(fakeBatch(idx), probs, h, 0.01));
         touched = Math.max(touched, table.opt.lastTouched);
       }
     }

@@ -12,16 +12,26 @@ export interface FakeResponse {
   delayMs?: number;
 }
 
+export type FakeMessage = { role: string; content: string | { type: string; text?: string; image_url?: { url: string } }[] };
+
 export interface FakeRequest {
+  /** e.g. /v1/chat/completions, /v1/embeddings, /pooling */
+  path: string;
   body: {
     model: string;
-    messages: { role: string; content: string | { type: string; text?: string; image_url?: { url: string } }[] }[];
+    /** chat completions, chat-style embeddings and pooling */
+    messages: FakeMessage[];
+    /** text embeddings: one string or a list */
+    input?: string | string[];
     n?: number;
     temperature?: number;
     max_tokens?: number;
+    logprobs?: boolean;
+    top_logprobs?: number;
+    dimensions?: number;
   };
   headers: IncomingMessage['headers'];
-  /** the text of the last user turn */
+  /** the text of the last turn (for text embeddings: the inputs, one per line) */
   prompt: string;
   /** data: URLs of the images sent */
   images: string[];
@@ -56,10 +66,21 @@ export function chatReply(texts: string[], usage = { prompt_tokens: 100, complet
   };
 }
 
+/** Text and images of a message's content. */
+export function contentOf(m: FakeMessage | undefined): { text: string; images: string[] } {
+  if (!m) return { text: '', images: [] };
+  const parts = typeof m.content === 'string' ? [{ type: 'text', text: m.content }] : m.content;
+  return {
+    text: parts.filter((p) => p.type === 'text').map((p) => ('text' in p ? (p.text ?? '') : '')).join(''),
+    images: parts.filter((p) => p.type === 'image_url').map((p) => ('image_url' in p ? (p.image_url?.url ?? '') : '')),
+  };
+}
+
 /**
- * A local server speaking `POST /v1/chat/completions`, on 127.0.0.1 and a free port. Each
- * request is answered by `respond`, which sees the parsed request and how often its prompt
- * came before.
+ * A local server on 127.0.0.1 and a free port that answers every POST (chat completions,
+ * embeddings, pooling: `respond` looks at `path`) with `respond`, which sees the parsed
+ * request and how often its prompt came before. A `respond` that throws gives a 500 naming
+ * the error, so a test's mistake shows instead of a hanging request.
  */
 export async function startFakeServer(respond: (req: FakeRequest) => FakeResponse | Promise<FakeResponse>): Promise<FakeServer> {
   const hits = new Map<string, number>();
@@ -78,21 +99,26 @@ export async function startFakeServer(respond: (req: FakeRequest) => FakeRespons
     req.on('end', () => {
       received();
       void (async () => {
-        if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
+        if (req.method !== 'POST') {
           res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `no route ${req.url}` } }));
           return;
         }
         const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as FakeRequest['body'];
-        const last = body.messages[body.messages.length - 1];
-        const parts = typeof last.content === 'string' ? [{ type: 'text', text: last.content }] : last.content;
-        const prompt = parts.filter((p) => p.type === 'text').map((p) => p.text ?? '').join('');
-        const images = parts.filter((p) => p.type === 'image_url').map((p) => p.image_url?.url ?? '');
+        body.messages ??= [];
+        const last = contentOf(body.messages[body.messages.length - 1]);
+        const inputs = body.input === undefined ? [] : Array.isArray(body.input) ? body.input : [body.input];
+        const prompt = body.messages.length ? last.text : inputs.join('\n');
         const key = promptKey(prompt);
         const hit = (hits.get(key) ?? 0) + 1;
         hits.set(key, hit);
-        const r: FakeRequest = { body, headers: req.headers, prompt, images, key, hit };
+        const r: FakeRequest = { path: req.url ?? '', body, headers: req.headers, prompt, images: last.images, key, hit };
         requests.push(r);
-        const out = await respond(r);
+        let out: FakeResponse;
+        try {
+          out = await respond(r);
+        } catch (e) {
+          out = { status: 500, body: { error: { message: `fake server: ${(e as Error).message}` } } };
+        }
         if (out.delayMs) await new Promise((f) => setTimeout(f, out.delayMs));
         if (res.destroyed) return;
         res.writeHead(out.status ?? 200, { 'content-type': 'application/json', ...out.headers });

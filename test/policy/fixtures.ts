@@ -3,6 +3,7 @@ import type { Pool } from '../../src-main/core/types';
 import { DEFAULT_TEMPLATES } from '../../src-main/core/policy/prompts';
 import type { GenerateConfig, LabelConfig, PolicyJobConfig } from '../../src-main/core/policy/job-config';
 import { handlerFor } from '../../src-main/core/policy/jobs';
+import type { ChatRequest } from '../../src-main/core/policy/chat-client';
 import { chatReply, promptKey, type FakeRequest, type FakeResponse } from './fake-server';
 
 /** A 1×1 PNG: enough for a data: URL. */
@@ -130,7 +131,7 @@ export function requestPrompts(d: Db, jobId: number): { key: string; prompt: str
   const { handler } = handlerFor(d, jobId);
   const rows = d.prepare(`SELECT key, payload FROM job_requests WHERE job_id = ?`).all(jobId) as { key: string; payload: string }[];
   return rows.map((r) => {
-    const req = handler.build(r.key, JSON.parse(r.payload));
+    const req = handler.build(r.key, JSON.parse(r.payload)) as ChatRequest | { error: string };
     if ('error' in req) throw new Error(req.error);
     const content = req.messages[0].content;
     const text = typeof content === 'string' ? content : content.flatMap((c) => (c.type === 'text' ? [c.text] : [])).join('');

@@ -35,6 +35,6 @@ describe('dreamprm jobs', () => {
     const missing = dreamprm('jobs', '--cancel', '999', '--db', path);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toBe('dreamprm: no job 999\n');
-    expect(dreamprm('jobs', '--kind', 'x', '--db', path).stderr).toMatch(/--kind must be generate or label/);
+    expect(dreamprm('jobs', '--kind', 'x', '--db', path).stderr).toMatch(/--kind must be one of generate, label, embed, score/);
   });
 });

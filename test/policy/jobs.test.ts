@@ -15,7 +15,8 @@ afterEach(async () => {
   db = undefined;
 });
 
-const fast = { client: { backoffMs: 1, maxAttempts: 3, concurrency: 3 } };
+/** Quick retries, and the test's server named for the run as --base-url would name it. */
+const fast = () => ({ client: { backoffMs: 1, maxAttempts: 3, concurrency: 3 }, baseUrl: server!.url });
 
 function cotsOf(d: Db, questionId: number) {
   return d
@@ -31,7 +32,7 @@ describe('generate job', () => {
     const plan = planGenerateJob(db, { ...generateConfig(server.url, 4), perRequest: 4 });
     expect(plan).toMatchObject({ questions: 5, requests: 5, withoutAnswer: 0 });
     const seen: JobProgress[] = [];
-    const final = await runPolicyJob(db, plan.jobId, { ...fast, onProgress: (p) => seen.push(p) });
+    const final = await runPolicyJob(db, plan.jobId, { ...fast(), onProgress: (p) => seen.push(p) });
 
     expect(final.status).toBe('completed');
     expect(final.counters).toEqual({ total: 5, done: 5, failed: 0, pending: 0, promptTokens: 500, completionTokens: 400 });
@@ -65,7 +66,7 @@ describe('generate job', () => {
     db = openDb(':memory:');
     const qs = seedQuestions(db, 'test', 'BenchA', 4);
     const { jobId } = planGenerateJob(db, { ...generateConfig(server.url, 2), perRequest: 2 });
-    const first = await runPolicyJob(db, jobId, fast);
+    const first = await runPolicyJob(db, jobId, fast());
     expect(first.status).toBe('failed');
     expect(first.counters).toMatchObject({ done: 3, failed: 1 });
     expect(first.error).toMatch(/1 of 4 requests failed \(first: q\d+\/s0: HTTP 503 .*overloaded \(gave up after 3 attempts\)\); run the job again/);
@@ -73,7 +74,7 @@ describe('generate job', () => {
     const hitsBefore = new Map(server.hits);
 
     broken = false;
-    const second = await runPolicyJob(db, jobId, fast);
+    const second = await runPolicyJob(db, jobId, fast());
     expect(second.status).toBe('completed');
     expect(second.sessionRequests).toBe(1);
     for (const [key, n] of server.hits) {
@@ -90,13 +91,13 @@ describe('generate job', () => {
     db = openDb(':memory:');
     seedQuestions(db, 'test', 'BenchA', 2, { missingImage: [1] });
     const { jobId } = planGenerateJob(db, generateConfig(server.url, 1));
-    const p = await runPolicyJob(db, jobId, fast);
+    const p = await runPolicyJob(db, jobId, fast());
     expect(p.counters).toMatchObject({ done: 1, failed: 1 });
     expect(p.error).toMatch(/image img\/1\.png was missing at import; re-import with --images DIR, or run with --missing-images omit/);
     expect(server.requests).toHaveLength(1);
 
     const omit = planGenerateJob(db, { ...generateConfig(server.url, 1), missingImages: 'omit' });
-    expect((await runPolicyJob(db, omit.jobId, fast)).status).toBe('completed');
+    expect((await runPolicyJob(db, omit.jobId, fast())).status).toBe('completed');
     expect(server.requests.at(-1)!.images).toEqual([]);
     expect(server.requests.at(-1)!.body.messages[0].content).toContain('[q1]');
   });
@@ -133,7 +134,7 @@ describe('label job', () => {
     const plan = planLabelJob(db, { ...labelConfig(server.url, 5), perRequest: 2 });
     // good: 3 rollout steps + final; bad: 2 rollout steps + final; done: already labelled
     expect(plan).toMatchObject({ cots: 3, steps: 5, finalSteps: 2, withoutAnswer: 0, requests: 15 });
-    const p = await runPolicyJob(db, plan.jobId, fast);
+    const p = await runPolicyJob(db, plan.jobId, fast());
     expect(p.status).toBe('completed');
 
     const expectM = (prefixSteps: string[]) => rolloutsCorrect(prefixSteps.join('\n\n'), 2) + rolloutsCorrect(prefixSteps.join('\n\n'), 2) + rolloutsCorrect(prefixSteps.join('\n\n'), 1);
@@ -172,7 +173,7 @@ describe('resuming', () => {
     const { jobId } = planLabelJob(db, { ...labelConfig(server.url, 4), perRequest: 1 }); // 20 requests
     const stop = new AbortController();
     const first = await runPolicyJob(db, jobId, {
-      ...fast,
+      ...fast(),
       signal: stop.signal,
       onProgress: (p) => p.counters.done >= 7 && stop.abort(),
     });
@@ -184,7 +185,7 @@ describe('resuming', () => {
     await server.idle();
     const hitsBefore = new Map(server.hits);
 
-    const second = await runPolicyJob(db, jobId, fast);
+    const second = await runPolicyJob(db, jobId, fast());
     expect(second.status).toBe('completed');
     expect(second.counters.done).toBe(20);
     // Per prompt, the resume sent exactly the requests that were not done: none finished was redone.
@@ -200,17 +201,17 @@ describe('resuming', () => {
     db = openDb(':memory:');
     seedQuestions(db, 'test', 'BenchA', 12);
     const { jobId } = planGenerateJob(db, generateConfig(server.url, 1));
-    const p = await runPolicyJob(db, jobId, { ...fast, onProgress: (x) => x.counters.done === 3 && requestCancel(db!, jobId) });
+    const p = await runPolicyJob(db, jobId, { ...fast(), onProgress: (x) => x.counters.done === 3 && requestCancel(db!, jobId) });
     expect(p.status).toBe('cancelled');
     expect(p.counters.pending).toBeGreaterThan(0);
 
     // pretend another live process (our parent) owns it
     db.prepare(`UPDATE jobs SET status = 'running', owner_pid = ?, owner_host = ? WHERE id = ?`).run(process.ppid, hostname(), jobId);
-    await expect(runPolicyJob(db, jobId, fast)).rejects.toThrow(new RegExp(`job ${jobId} is being run by process ${process.ppid}`));
+    await expect(runPolicyJob(db, jobId, fast())).rejects.toThrow(new RegExp(`job ${jobId} is being run by process ${process.ppid}`));
     // a dead owner is shown as interrupted and taken over
     db.prepare(`UPDATE jobs SET owner_pid = 999999999 WHERE id = ?`).run(jobId);
     expect(jobProgress(db, jobId).status).toBe('interrupted');
-    expect((await runPolicyJob(db, jobId, fast)).status).toBe('completed');
+    expect((await runPolicyJob(db, jobId, fast())).status).toBe('completed');
     expect(getJob(db, jobId)!.ownerPid).toBeNull();
   });
 });

@@ -1,14 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDb } from '../../src-main/core/store/db';
 import { jobProgress } from '../../src-main/core/policy/jobs';
 import { startFakeServer, type FakeServer } from './fake-server';
 import { fakePolicy, requestPrompts, seedCot, seedQuestions } from './fixtures';
+import { runCli } from './run-cli';
 
-const ROOT = resolve(__dirname, '../..');
 let server: FakeServer | undefined;
 let child: ChildProcess | undefined;
 afterEach(async () => {
@@ -16,22 +16,12 @@ afterEach(async () => {
   await server?.close();
 });
 
-/** Runs the real CLI; resolves with its exit code, stdout and stderr. */
-function cli(args: string[], onSpawn?: (c: ChildProcess) => void): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const c = spawn(process.execPath, ['--import', 'tsx', 'src-main/cli/main.ts', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, DREAMPRM_API_KEY: '', OPENAI_API_KEY: '' },
-    });
+/** The real CLI; the child is kept so that a test that fails midway does not leave it running. */
+const cli = (args: string[], onSpawn?: (c: ChildProcess) => void) =>
+  runCli(args, {}, (c) => {
     child = c;
-    let stdout = '';
-    let stderr = '';
-    c.stdout!.on('data', (b: Buffer) => (stdout += b));
-    c.stderr!.on('data', (b: Buffer) => (stderr += b));
-    c.on('exit', (code, signal) => done({ code, signal, stdout, stderr }));
     onSpawn?.(c);
   });
-}
 
 /**
  * SIGKILLs the CLI when its request number `after` arrives, then runs the same command

@@ -93,12 +93,22 @@ describe('pages added for looking inside runs', () => {
   it('route the explorer, the review and the annotations', () => {
     const routes: Route[] = [
       { page: 'explore', runId: 4 },
-      { page: 'review', evaluationId: 7 },
+      { page: 'review', evaluationId: 7, place: {} },
       { page: 'annotations' },
+      { page: 'domain', domainId: 3 },
     ];
     for (const r of routes) expect(parseRoute(href(r))).toEqual(r);
     expect(parseRoute('#/runs/4/explore')).toEqual({ page: 'explore', runId: 4 });
     expect(parseRoute('#/evaluations/x/review')).toEqual({ page: 'runs' });
+  });
+
+  it('keep the review\'s place (question, filter, compared evaluation, benchmark, task, grouping) in the address', () => {
+    const place = { q: 42, filter: 'wrong-choice', other: 3, benchmark: 'Chart QA', task: 'bars & lines', group: true } as const;
+    const route: Route = { page: 'review', evaluationId: 7, place };
+    expect(href(route)).toBe('#/evaluations/7/review?q=42&filter=wrong-choice&other=3&benchmark=Chart+QA&task=bars+%26+lines&group=1');
+    expect(parseRoute(href(route))).toEqual(route);
+    // Junk in the query is dropped, not obeyed.
+    expect(parseRoute('#/evaluations/7/review?q=-1&filter=everything&other=x')).toEqual({ page: 'review', evaluationId: 7, place: {} });
   });
 });
 

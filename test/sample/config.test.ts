@@ -17,7 +17,7 @@ interface LooseConfig {
 }
 
 const minimal = (): LooseConfig => ({
-  train: [{ name: 'bars', task: 'bars', size: 10 }],
+  train: [{ name: 'bars', tasks: ['bars'], size: 10 }],
   meta: { name: 'dev', tasks: ['bars'], size: 5 },
   test: [{ name: 'bench', tasks: ['bars'], questions: 3 }],
 });

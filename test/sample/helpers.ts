@@ -12,12 +12,12 @@ export function tempDir(label: string): string {
 export function smallConfig(): SampleConfig {
   return parseSampleConfig({
     train: [
-      { name: 'bars', task: 'bars', size: 24, k: 4 },
-      { name: 'count', task: 'count', size: 20, k: 2 },
-      { name: 'gauge', task: 'gauge', size: 16, k: 1 },
-      { name: 'grid-web', task: 'grid', size: 16, k: 3, corruptionRate: 0.5 },
-      { name: 'compare', task: 'compare', size: 12, k: 2, corruption: 'random', corruptionRate: 0.2 },
-      { name: 'path', task: 'path', size: 12, k: 2 },
+      { name: 'bars', tasks: ['bars'], size: 24, k: 4 },
+      { name: 'count', tasks: ['count'], size: 20, k: 2 },
+      { name: 'gauge', tasks: ['gauge'], size: 16, k: 1 },
+      { name: 'grid-web', tasks: ['grid'], size: 16, k: 3, corruptionRate: 0.5 },
+      { name: 'compare', tasks: ['compare'], size: 12, k: 2, corruption: 'random', corruptionRate: 0.2 },
+      { name: 'path', tasks: ['path'], size: 12, k: 2 },
     ],
     meta: { name: 'dev', tasks: ['bars', 'path'], size: 10 },
     test: [{ name: 'bench', tasks: ['count', 'gauge', 'grid'], questions: 6, candidates: 4 }],

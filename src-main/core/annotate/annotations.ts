@@ -5,8 +5,7 @@
  */
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { NotFoundError } from '../api/args';
-import { UserError } from '../errors';
+import { NotFoundError, UserError } from '../errors';
 import { cotView } from '../explore/cot-view';
 import { refreshMeanLabel } from '../explore/labels-sync';
 import type { Db } from '../store/db';

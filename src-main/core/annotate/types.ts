@@ -4,6 +4,8 @@ import type { CotView } from '../explore/types';
 export interface Settings {
   /** the name every human label is stored with; null until set */
   annotator: string | null;
+  /** the OS user's name, offered when the annotator is asked the first time (null if unknown) */
+  suggestedAnnotator: string | null;
 }
 
 /** One human label as given. A target is a step (stepIdx set) or the CoT's correctness. */

@@ -3,13 +3,11 @@
  * well-formed values, and a bad one must fail with a sentence naming the field.
  */
 import { z } from 'zod';
-import { UserError } from '../errors';
+import { NotFoundError, UserError } from '../errors';
 import { POOLS } from '../types';
 
-/** A thrown error whose name tells the UI that the thing asked for does not exist. */
-export class NotFoundError extends UserError {
-  override name = 'NotFound';
-}
+// Defined beside UserError, so that the core's modules need not import the API layer for it.
+export { NotFoundError };
 
 export const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 export const pool = z.enum(POOLS as unknown as ['train', 'meta', 'test']);

@@ -1,6 +1,6 @@
 /** The data half of the API: import, the built-in sample, sources, domains and their curation. */
 import { z } from 'zod';
-import { importFile } from '../data/import';
+import { ImportRefusedError, importFile } from '../data/import';
 import { DEFAULT_SAMPLE_SEED } from '../sample';
 import { loadBuiltInSample, sampleDirFor } from '../sample/cache';
 import type { Db } from '../store/db';
@@ -33,6 +33,7 @@ const importArgs = z
         domain: z.string().optional(),
         imagesDir: z.string().optional(),
         strict: z.boolean().optional(),
+        onConflict: z.enum(['keep', 'replace', 'fail']).optional(),
       })
       .strict()
       .optional(),
@@ -102,7 +103,13 @@ export function createDataApi(db: Db, dbPath: string, events: EventHub): DataApi
     async importFile(args) {
       const a = parseArgs('importFile', importArgs, args);
       const emit = progressEmitter(a.jobId, 'reading');
-      return importFile(db, a.path, a.options ?? {}, (p) => emit(p));
+      try {
+        return await importFile(db, a.path, a.options ?? {}, (p) => emit(p));
+      } catch (e) {
+        // Refused (--strict, on conflict fail): nothing was written, and the report says why.
+        if (e instanceof ImportRefusedError) return e.summary;
+        throw e;
+      }
     },
 
     async loadSample(args) {

@@ -1,7 +1,6 @@
 /** Evaluations in the API: run one in the training worker, list them, read one with its truth comparison. */
 import { z } from 'zod';
 import { AGGREGATIONS, type AggName } from '../engine/aggregate';
-import type { BenchmarkResult } from '../eval/evaluate';
 import type { RunEvaluation } from '../eval/run-eval';
 import { compareWithTruth } from '../eval/truth';
 import type { Db } from '../store/db';
@@ -9,7 +8,7 @@ import { getEvaluation, listEvaluations } from '../store/eval-store';
 import { getRun } from '../store/runs-store';
 import { id, jobId, NotFoundError, parseArgs } from './args';
 import type { EventHub } from './events';
-import type { BenchmarkRow, EvaluationDetail, EvaluationSummary, StudioApi } from './types';
+import type { EvaluationDetail, EvaluationSummary, StudioApi } from './types';
 
 export type EvalApi = Pick<StudioApi, 'evaluateRun' | 'listEvaluations' | 'getEvaluation'>;
 
@@ -20,10 +19,6 @@ export interface PrmJobs {
 }
 
 const PROGRESS_MS = 100;
-
-function row(b: BenchmarkResult): BenchmarkRow {
-  return { ...b, bon: { ...b.bon } };
-}
 
 export function evaluationDetail(db: Db, evaluationId: number): EvaluationDetail {
   const report = getEvaluation(db, evaluationId);
@@ -48,8 +43,10 @@ export function evaluationDetail(db: Db, evaluationId: number): EvaluationDetail
     agg: report.agg,
     createdAt: created,
     seconds: report.seconds,
-    benchmarks: report.benchmarks.map(row),
-    average: row(report.average),
+    selection: report.selection ?? null,
+    benchmarks: report.benchmarks,
+    average: report.average,
+    tasks: report.tasks ?? [],
     skippedCandidates: report.skippedCandidates,
     truth,
   };

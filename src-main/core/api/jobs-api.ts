@@ -1,5 +1,5 @@
 /**
- * Model-server jobs in the API: the server's settings, planning generate and label jobs,
+ * Model-server jobs in the API: the server's settings, planning generate, label, embed and score jobs,
  * running one at a time in this process (I/O-bound, so not in the training worker), progress
  * events, cancel and resume.
  */
@@ -7,19 +7,24 @@ import { z } from 'zod';
 import { errorMessage, UserError } from '../errors';
 import type { ChatClientOptions } from '../policy/chat-client';
 import { resolveEndpoint } from '../policy/endpoint';
+import { sameServer, TrustedServers } from '../policy/server-trust';
 import type { GenerateConfig, LabelConfig, PolicyJobConfig } from '../policy/job-config';
-import { cancelJob, jobProgress, planGenerateJob, planLabelJob, runPolicyJob, type JobProgress } from '../policy/jobs';
+import { describeJob } from '../policy/job-info';
+import type { Pricing } from '../policy/job-runner';
+import { cancelJob, jobProgress, planGenerateJob, planLabelJob, runPolicyJob, serverOfJob, type JobProgress, type ServerJobConfig } from '../policy/jobs';
 import { DEFAULT_MATCH } from '../policy/answer-match';
 import { DEFAULT_TEMPLATES } from '../policy/prompts';
 import type { Db } from '../store/db';
 import { getJob, listJobs as listJobRows, type JobRow } from '../store/jobs-store';
 import { id, parseArgs, pool } from './args';
 import type { EventHub } from './events';
-import type { ModelServerSettings, PlanJobRequest, PlannedJob, PolicyJobInfo, Pool, StudioApi } from './types';
+import { createExternalPlanners } from './external-jobs-api';
+import { concurrency, modelServerStore, parseModelServerUpdate, price, url } from './model-server-settings';
+import type { ModelServerSettings, PlannedJob, PolicyJobInfo, Pool, StudioApi } from './types';
 
 export type JobsApi = Pick<
   StudioApi,
-  'getModelServer' | 'setModelServer' | 'listJobs' | 'planGenerate' | 'planLabel' | 'startJob' | 'resumeJob' | 'cancelJob'
+  'getModelServer' | 'setModelServer' | 'listJobs' | 'planGenerate' | 'planLabel' | 'planEmbed' | 'planScore' | 'startJob' | 'resumeJob' | 'cancelJob'
 >;
 
 export interface JobsApiHandle {
@@ -30,20 +35,9 @@ export interface JobsApiHandle {
 
 /** At most one job-progress event per this many ms per job (≤ 5/s); the final one always goes. */
 export const PROGRESS_EVERY_MS = 200;
-const DEFAULT_CONCURRENCY = 4;
+/** Said when a job's stored server is refused: the page asks, then calls again with trustBaseUrl. */
+const APP_CONSENT_HINT = 'Confirm it on the Model server page to send its requests there (startJob/resumeJob with trustBaseUrl).';
 
-// Keys in the app's settings table (shared with the annotator's name).
-const KEYS = {
-  baseUrl: 'modelServer.baseUrl',
-  model: 'modelServer.model',
-  pricePromptPer1k: 'modelServer.pricePromptPer1k',
-  priceCompletionPer1k: 'modelServer.priceCompletionPer1k',
-  concurrency: 'modelServer.concurrency',
-} as const;
-
-const price = z.number().min(0).max(1e6).nullable();
-const concurrency = z.number().int().min(1).max(256);
-const url = z.string().trim().max(2000);
 const planFields = {
   pool: pool.optional(),
   baseUrl: url.optional(),
@@ -55,6 +49,7 @@ const planFields = {
   limit: z.number().int().min(1).optional(),
 };
 const samples = z.number().int().min(1).max(1000);
+const launchArgs = z.object({ jobId: id, trustBaseUrl: url.min(1).optional() }).strict();
 
 interface Active {
   jobId: number;
@@ -74,44 +69,38 @@ export function createJobsApi(db: Db, events: EventHub, opts: JobsApiOptions = {
   const env = opts.env ?? process.env;
   /** given in the app; lives only as long as this process */
   let sessionKey: string | null = null;
+  /** servers named in this process: the environment's, set or planned with here, confirmed here */
+  const trusted = new TrustedServers(env);
+  const store = modelServerStore(db);
   let active: Active | null = null;
   /** concurrency chosen when a job was planned here (not part of the stored job config) */
   const plannedConcurrency = new Map<number, number>();
 
-  const readSetting = (key: string): string | null =>
-    (db.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(key) as string | undefined) ?? null;
-  const writeSetting = (key: string, value: string | null): void => {
-    if (value === null || value === '') db.prepare('DELETE FROM settings WHERE key = ?').run(key);
-    else db.prepare('INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)').run(key, value);
-  };
-  const numberSetting = (key: string): number | null => {
-    const v = readSetting(key);
-    return v === null || !Number.isFinite(Number(v)) ? null : Number(v);
-  };
-
   function settings(): ModelServerSettings {
     const envKey = env.DREAMPRM_API_KEY || env.OPENAI_API_KEY;
-    return {
-      baseUrl: readSetting(KEYS.baseUrl),
-      model: readSetting(KEYS.model),
-      pricePromptPer1k: numberSetting(KEYS.pricePromptPer1k),
-      priceCompletionPer1k: numberSetting(KEYS.priceCompletionPer1k),
-      concurrency: numberSetting(KEYS.concurrency) ?? DEFAULT_CONCURRENCY,
-      apiKeySource: sessionKey ? 'session' : envKey ? 'environment' : null,
-    };
+    return { ...store.read(), apiKeySource: sessionKey ? 'session' : envKey ? 'environment' : null };
+  }
+
+  /**
+   * A URL given through the API counts as named in this process, unless it is the stored one:
+   * the page sends its whole form back on every save, including a URL it read from the
+   * database, and that must not launder a planted URL into a trusted one.
+   */
+  function named(baseUrl: string | null | undefined): void {
+    const stored = store.read().baseUrl;
+    if (baseUrl && !(stored && sameServer(baseUrl, stored))) trusted.add(baseUrl);
   }
 
   function info(row: JobRow, live: JobProgress | null = null): PolicyJobInfo {
     const p = live ?? jobProgress(db, row.id);
-    const config = row.config as PolicyJobConfig & { n?: number; k?: number };
+    const config = row.config as ServerJobConfig;
     const here = active?.jobId === row.id;
     const rate = here && live && live.sessionSeconds > 0 ? live.sessionRequests / live.sessionSeconds : null;
     return {
       jobId: row.id,
       kind: row.kind,
       status: p.status,
-      pool: config.pool,
-      samples: (row.kind === 'generate' ? config.n : config.k) ?? 0,
+      ...describeJob(row),
       baseUrl: config.endpoint.baseUrl,
       model: config.endpoint.model,
       counters: { ...p.counters },
@@ -131,18 +120,29 @@ export function createJobsApi(db: Db, events: EventHub, opts: JobsApiOptions = {
     return info(row, active?.jobId === jobId ? active.last : null);
   }
 
-  /** The job settings both kinds share: the request's values, else the stored settings. */
-  function commonConfig(req: z.infer<z.ZodObject<typeof planFields>>, fallbackPool: Pool, n: number): PolicyJobConfig {
+  /** The request's server, else the stored settings'; a URL given here counts as named in this process. */
+  function endpointOf(baseUrl: string | undefined, model: string | undefined): { baseUrl: string; model: string } {
     const s = settings();
-    const endpoint = resolveEndpoint({ baseUrl: req.baseUrl || s.baseUrl || undefined, model: req.model || s.model || undefined }, env);
+    const endpoint = resolveEndpoint({ baseUrl: baseUrl || s.baseUrl || undefined, model: model || s.model || undefined }, env);
+    named(baseUrl);
+    return { baseUrl: endpoint.baseUrl, model: endpoint.model };
+  }
+
+  /** The request's prices, else the stored ones; undefined when there are none. */
+  function pricingOf(req: { pricePromptPer1k?: number | null; priceCompletionPer1k?: number | null }): Pricing | undefined {
+    const s = settings();
     const promptPer1k = req.pricePromptPer1k !== undefined ? req.pricePromptPer1k : s.pricePromptPer1k;
     const completionPer1k = req.priceCompletionPer1k !== undefined ? req.priceCompletionPer1k : s.priceCompletionPer1k;
-    const pricing =
-      promptPer1k != null || completionPer1k != null
-        ? { ...(promptPer1k != null ? { promptPer1k } : {}), ...(completionPer1k != null ? { completionPer1k } : {}) }
-        : undefined;
+    return promptPer1k != null || completionPer1k != null
+      ? { ...(promptPer1k != null ? { promptPer1k } : {}), ...(completionPer1k != null ? { completionPer1k } : {}) }
+      : undefined;
+  }
+
+  /** The job settings generate and label share: the request's values, else the stored settings. */
+  function commonConfig(req: z.infer<z.ZodObject<typeof planFields>>, fallbackPool: Pool, n: number): PolicyJobConfig {
+    const pricing = pricingOf(req);
     return {
-      endpoint: { baseUrl: endpoint.baseUrl, model: endpoint.model },
+      endpoint: endpointOf(req.baseUrl, req.model),
       templates: DEFAULT_TEMPLATES,
       temperature: 0.7,
       maxTokens: 1024,
@@ -156,12 +156,12 @@ export function createJobsApi(db: Db, events: EventHub, opts: JobsApiOptions = {
     };
   }
 
-  function planned(jobId: number, requests: number, items: number, withoutAnswer: number, conc: number | undefined): PlannedJob {
+  function planned(jobId: number, requests: number, items: number, withoutAnswer: number, conc: number | undefined, extra: Partial<PlannedJob> = {}): PlannedJob {
     if (conc !== undefined) plannedConcurrency.set(jobId, conc);
-    return { job: infoById(jobId), requests, items, withoutAnswer };
+    return { job: infoById(jobId), requests, items, withoutAnswer, ...extra };
   }
 
-  function launch(jobId: number, method: 'startJob' | 'resumeJob'): PolicyJobInfo {
+  function launch(jobId: number, method: 'startJob' | 'resumeJob', trustBaseUrl: string | undefined): PolicyJobInfo {
     const row = getJob(db, jobId);
     if (!row) throw new UserError(`no model-server job ${jobId}`);
     if (active) {
@@ -171,9 +171,10 @@ export function createJobsApi(db: Db, events: EventHub, opts: JobsApiOptions = {
     if (method === 'startJob' && row.status !== 'pending') {
       throw new UserError(`job ${jobId} has already run (${row.status}): resume it instead`);
     }
-    const config = row.config as PolicyJobConfig;
-    // Checked now so that a missing key or URL is an error of this call, not a failed job.
-    resolveEndpoint({ baseUrl: config.endpoint.baseUrl, model: config.endpoint.model, apiKey: sessionKey ?? undefined }, env);
+    const config = row.config as ServerJobConfig;
+    // Checked now so that an untrusted server, a missing key or a bad URL is an error of this call, not a failed job.
+    const server = serverOfJob(db, jobId, { trusted, trustBaseUrl, consentHint: APP_CONSENT_HINT });
+    resolveEndpoint({ baseUrl: server.baseUrl, model: config.endpoint.model, apiKey: sessionKey ?? undefined }, env);
 
     const controller = new AbortController();
     let lastEmit = 0;
@@ -188,6 +189,8 @@ export function createJobsApi(db: Db, events: EventHub, opts: JobsApiOptions = {
     active = current;
     current.done = runPolicyJob(db, jobId, {
       apiKey: sessionKey ?? undefined,
+      env,
+      trusted,
       client: { ...opts.client, concurrency: plannedConcurrency.get(jobId) ?? settings().concurrency },
       signal: controller.signal,
       onProgress: (p) => {
@@ -225,31 +228,12 @@ export function createJobsApi(db: Db, events: EventHub, opts: JobsApiOptions = {
     },
 
     async setModelServer(args) {
-      const a = parseArgs(
-        'setModelServer',
-        z
-          .object({
-            baseUrl: url.nullable().optional(),
-            model: z.string().trim().max(500).nullable().optional(),
-            pricePromptPer1k: price.optional(),
-            priceCompletionPer1k: price.optional(),
-            concurrency: concurrency.optional(),
-            apiKey: z.string().max(10_000).nullable().optional(),
-          })
-          .strict(),
-        args,
-      );
+      const a = parseModelServerUpdate(args);
       if (a.baseUrl) resolveEndpoint({ baseUrl: a.baseUrl, model: 'any' }, {}); // the same URL checks as a job's
-      db.transaction(() => {
-        if (a.baseUrl !== undefined) writeSetting(KEYS.baseUrl, a.baseUrl ? a.baseUrl.replace(/\/+$/, '') : null);
-        if (a.model !== undefined) writeSetting(KEYS.model, a.model);
-        if (a.pricePromptPer1k !== undefined) writeSetting(KEYS.pricePromptPer1k, a.pricePromptPer1k === null ? null : String(a.pricePromptPer1k));
-        if (a.priceCompletionPer1k !== undefined) {
-          writeSetting(KEYS.priceCompletionPer1k, a.priceCompletionPer1k === null ? null : String(a.priceCompletionPer1k));
-        }
-        if (a.concurrency !== undefined) writeSetting(KEYS.concurrency, String(a.concurrency));
-      })();
-      if (a.apiKey !== undefined) sessionKey = a.apiKey?.trim() || null;
+      named(a.baseUrl);
+      const { apiKey, ...stored } = a;
+      store.write(stored);
+      if (apiKey !== undefined) sessionKey = apiKey?.trim() || null;
       return settings();
     },
 
@@ -271,14 +255,16 @@ export function createJobsApi(db: Db, events: EventHub, opts: JobsApiOptions = {
       return planned(p.jobId, p.requests, p.cots, p.withoutAnswer, a.concurrency);
     },
 
+    ...createExternalPlanners(db, { endpointOf, pricingOf, planned }),
+
     async startJob(args) {
-      const a = parseArgs('startJob', z.object({ jobId: id }).strict(), args);
-      return launch(a.jobId, 'startJob');
+      const a = parseArgs('startJob', launchArgs, args);
+      return launch(a.jobId, 'startJob', a.trustBaseUrl);
     },
 
     async resumeJob(args) {
-      const a = parseArgs('resumeJob', z.object({ jobId: id }).strict(), args);
-      return launch(a.jobId, 'resumeJob');
+      const a = parseArgs('resumeJob', launchArgs, args);
+      return launch(a.jobId, 'resumeJob', a.trustBaseUrl);
     },
 
     async cancelJob(args) {

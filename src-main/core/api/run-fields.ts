@@ -2,6 +2,7 @@ import type { ConfigField, RunMethod } from './types';
 
 const REWEIGHTED: readonly RunMethod[] = ['domain', 'instance-table', 'instance-net'];
 const INSTANCE: readonly RunMethod[] = ['instance-table', 'instance-net'];
+const SELECTING: readonly RunMethod[] = ['s1', 'car'];
 
 /**
  * The settings the new-run form shows, in order, with a line of help each. Keys are the flat
@@ -14,6 +15,14 @@ export const RUN_CONFIG_FIELDS: readonly ConfigField[] = [
   { key: 'lower.lr', label: 'Learning rate', kind: 'number', min: 0, help: 'PRM (AdamW) learning rate, cosine schedule' },
   { key: 'lower.loss', label: 'Step loss', kind: 'choice', choices: ['mse', 'bce'], help: 'against the Monte Carlo label m' },
   { key: 'warmupFraction', label: 'Warm-up fraction', kind: 'number', min: 0, max: 1, help: 'linear warm-up before the cosine decay' },
+  {
+    key: 'model.kind',
+    label: 'PRM',
+    kind: 'choice',
+    choices: ['compact', 'features'],
+    help: 'compact: learns from the words and the image; features: an MLP on the steps’ vectors (an embed job’s, or imported)',
+    needs: 'step-vectors',
+  },
   {
     key: 'model.image',
     label: 'Use images',
@@ -59,11 +68,20 @@ export const RUN_CONFIG_FIELDS: readonly ConfigField[] = [
   },
   { key: 'upper.netHidden', label: 'Net hidden width', kind: 'integer', min: 1, max: 1024, help: 'instance net MLP width', methods: ['instance-net'] },
   {
+    key: 'metaSource',
+    label: 'Meta set',
+    kind: 'choice',
+    choices: ['meta', 'test'],
+    help: 'meta: the meta pool. test: the DreamPRM-1.5 sanity check, weights learnt on the test pool itself: an upper bound, never a result',
+    methods: REWEIGHTED,
+  },
+  { key: 'selection.keep', label: 'Share kept', kind: 'number', min: 0, max: 1, help: 'share of the training CoTs the selection keeps', methods: SELECTING },
+  { key: 'selection.clusters', label: 'Clusters', kind: 'integer', min: 1, max: 256, help: 'clusters of similar CoTs, each keeping its best share', methods: ['car'] },
+  {
     key: 'coldStart.fromRun',
     label: 'Cold start from run',
     kind: 'run',
-    help: 'start from a completed uniform run’s PRM',
-    methods: REWEIGHTED,
+    help: 'start from a completed uniform run’s PRM (README recipe); for uniform: the vanilla PRM at equal compute',
   },
   {
     key: 'coldStart.steps',

@@ -1,13 +1,17 @@
 /** The training half of the API: defaults, starting, watching, cancelling and resuming runs. */
 import { z } from 'zod';
 import { AGGREGATIONS } from '../engine/aggregate';
-import { recordRunInputs, runInputs } from '../annotate/run-inputs';
+import { runInputs } from '../annotate/run-inputs';
 import { defaultConfig, flattenConfig, METHODS, parseTrainConfig, unflattenConfig, type TrainConfig } from '../engine/config';
 import { UserError } from '../errors';
+import { BACKEND_CHOICES, type BackendChoice } from '../../../src-shared/training';
 import type { Db } from '../store/db';
 import * as runs from '../store/runs-store';
+import { stepVectorCounts } from '../store/vectors-store';
 import { id, NotFoundError, parseArgs } from './args';
 import { RUN_CONFIG_FIELDS } from './run-fields';
+import { runsStartedFrom } from '../manage/describe';
+import { roleOf, type ConfigView } from '../manage/run-overview';
 import type {
   BackendInfo,
   ConfigValue,
@@ -41,7 +45,7 @@ export type RunsApi = Pick<
  */
 export interface RunTrainer {
   /** creates the run and starts training it; resolves with its id once it exists */
-  start(config: TrainConfig, name: string | null): Promise<number>;
+  start(config: TrainConfig, name: string | null, backend?: BackendChoice): Promise<number>;
   /** continues an interrupted, cancelled or failed run from its last checkpoint */
   resume(runId: number): Promise<void>;
   /** asks a running or queued run to stop at its next step boundary (it checkpoints first) */
@@ -64,6 +68,9 @@ function summary(r: runs.RunSummary): RunSummary {
     step: r.step,
     totalSteps: r.totalSteps,
     backend: r.backend,
+    device: r.device,
+    parityMaxAbsDiff: r.parityMaxAbsDiff,
+    backendFallback: r.backendFallback,
     createdAt: r.createdAt,
     startedAt: r.startedAt,
     finishedAt: r.finishedAt,
@@ -76,7 +83,11 @@ function summary(r: runs.RunSummary): RunSummary {
 
 /** The flat form of a method's reference config, which the new-run form edits. */
 export function flatDefaults(method: RunMethod): Record<string, ConfigValue> {
-  return flattenConfig(defaultConfig(method)) as Record<string, ConfigValue>;
+  // CaR is valid only with a cold start (it ranks with that PRM); its form starts without one
+  // and the user picks it, so the defaults are read with a stand-in parent that is then cleared.
+  if (method !== 'car') return flattenConfig(defaultConfig(method)) as Record<string, ConfigValue>;
+  const flat = flattenConfig(parseTrainConfig({ method, coldStart: { fromRun: 1 } })) as Record<string, ConfigValue>;
+  return { ...flat, 'coldStart.fromRun': null };
 }
 
 /** Flat overrides from the form → a validated config; unknown keys are refused by name. */
@@ -117,7 +128,14 @@ export function createRunsApi(db: Db, trainer: RunTrainer): RunsApi {
   return {
     async runDefaults(): Promise<RunDefaults> {
       const defaults = Object.fromEntries(METHODS.map((m) => [m, flatDefaults(m)])) as RunDefaults['defaults'];
-      return { methods: METHODS, defaults, fields: RUN_CONFIG_FIELDS, backend: await trainer.backend(), aggregations: AGGREGATIONS };
+      return {
+        methods: METHODS,
+        defaults,
+        fields: RUN_CONFIG_FIELDS,
+        backend: await trainer.backend(),
+        aggregations: AGGREGATIONS,
+        stepVectors: stepVectorCounts(db),
+      };
     },
 
     async startRun(args) {
@@ -128,19 +146,15 @@ export function createRunsApi(db: Db, trainer: RunTrainer): RunsApi {
             method: z.enum(METHODS),
             config: z.record(z.string(), configValue).optional(),
             name: z.string().max(200).optional(),
+            backend: z.enum(BACKEND_CHOICES).optional(),
           })
           .strict(),
         args,
       );
       const config = configFromOverrides(a.method, a.config ?? {});
-      const fromRun = config.coldStart.fromRun;
-      if (fromRun !== null) {
-        const cold = runs.listRuns(db).find((r) => r.runId === fromRun);
-        if (!cold) throw new UserError(`cold start: run ${fromRun} does not exist`);
-        if (cold.status !== 'completed') throw new UserError(`cold start: run ${fromRun} is ${cold.status}, not completed`);
-      }
-      const runId = await trainer.start(config, a.name?.trim() || null);
-      recordRunInputs(db, runId);
+      // The trainer checks the cold start before it writes the run and records what the run
+      // starts with (its inputs), as for runs of the CLI (TrainingHost.start).
+      const runId = await trainer.start(config, a.name?.trim() || null, a.backend);
       return summary(runs.getRun(db, runId));
     },
 
@@ -152,9 +166,12 @@ export function createRunsApi(db: Db, trainer: RunTrainer): RunsApi {
       const { runId } = parseArgs('getRun', runArg, args);
       checkRun(runId);
       const r = runs.getRun(db, runId);
+      const config = r.config as unknown as ConfigView;
       return {
         ...summary(r),
         config: r.config,
+        role: roleOf(config, runsStartedFrom(db, runId).length > 0),
+        coldStartFrom: config.coldStart?.fromRun ?? null,
         inputs: runInputs(db, runId),
         domainWeights: r.domainWeights,
         cancelRequested: r.cancelRequested,

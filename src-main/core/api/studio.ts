@@ -10,6 +10,9 @@ import { createDataApi } from './data-api';
 import { createEvalApi, type PrmJobs } from './eval-api';
 import { createExploreApi } from './explore-api';
 import { createJobsApi } from './jobs-api';
+import { createManageApi } from './manage-api';
+import { watchRuns } from './runs-watch';
+import { namingDatabase } from '../store/db-errors';
 import { EventHub } from './events';
 import { createRunsApi, type RunTrainer } from './runs-api';
 import { createWorkerTrainer } from './worker-trainer';
@@ -42,6 +45,8 @@ export function createStudio(opts: StudioOptions & { db: Db; trainer: RunTrainer
   const exploreApi = createExploreApi(db, jobs, events);
   const annotateApi = createAnnotateApi(db);
   const jobsApi = createJobsApi(db, events);
+  const manageApi = createManageApi(db, events);
+  const stopWatch = watchRuns(db, () => events.emit({ type: 'runs-changed' }));
 
   const offProgress = trainer.onProgress((p) => events.emit({ type: 'run-progress', ...p }));
   const offStatus = trainer.onStatus((runId, status, error) => events.emit({ type: 'run-status', runId, status, error }));
@@ -61,7 +66,9 @@ export function createStudio(opts: StudioOptions & { db: Db; trainer: RunTrainer
     ...exploreApi,
     ...annotateApi,
     ...jobsApi.api,
+    ...manageApi,
   };
+  nameDatabaseInErrors(api, opts.dbPath);
 
   let closing: Promise<void> | undefined;
   return {
@@ -75,6 +82,7 @@ export function createStudio(opts: StudioOptions & { db: Db; trainer: RunTrainer
       closing ??= (async () => {
         offProgress();
         offStatus();
+        stopWatch();
         await jobsApi.close();
         await trainer.close();
         if (opts.closeDb) db.close();
@@ -84,9 +92,24 @@ export function createStudio(opts: StudioOptions & { db: Db; trainer: RunTrainer
   };
 }
 
+/** Every method's SQLite errors name the database file (a user may have several). */
+function nameDatabaseInErrors(api: StudioApi, dbPath: string): void {
+  const methods = api as unknown as Record<string, (args: unknown) => Promise<unknown>>;
+  for (const [name, fn] of Object.entries(methods)) {
+    methods[name] = async (args: unknown) => {
+      try {
+        return await fn(args);
+      } catch (e) {
+        throw namingDatabase(e, dbPath);
+      }
+    };
+  }
+}
+
 /** Opens the database at `dbPath` and the studio over it. */
 export function openStudio(opts: StudioOptions): StudioService {
-  const db = opts.db ?? openDb(opts.dbPath);
+  // The app writes: a damaged database is refused at open (quick_check), with what to do.
+  const db = opts.db ?? openDb(opts.dbPath, { check: true });
   const worker = opts.trainer && opts.jobs ? null : createWorkerTrainer(db, opts.dbPath);
   const trainer = opts.trainer ?? worker!;
   const jobs = opts.jobs ?? worker!;

@@ -26,13 +26,27 @@ import type {
   Settings,
   UndoResult,
 } from '../annotate/types';
+import type {
+  BrowsePage,
+  BrowseQuestion,
+  DeletionKind,
+  DeletionPlan,
+  DeletionResult,
+  RunOverview,
+  RunRole,
+} from '../manage/types';
 import type { ApiResult } from './rpc';
+import type { Method } from '../../../src-shared/training';
+import type { AggName, BenchmarkResult, SelectionMode } from '../../../src-shared/evaluation';
+import type { BackendChoice } from '../../../src-shared/training';
 
 export type { ApiError, ApiResult } from './rpc';
 export type { ImportOptions, ImportSummary, Pool } from '../types';
 export type * from '../explore/types';
 export type * from '../annotate/types';
+export type * from '../manage/types';
 export { INSTANCE_SORTS, REVIEW_FILTERS } from '../explore/types';
+export { DELETION_KINDS } from '../manage/types';
 
 export interface StudioInfo {
   version: string;
@@ -45,6 +59,8 @@ export interface StudioInfo {
 
 export interface BackendInfo {
   name: string;
+  /** what the latest run computed on (GPU name, WebGPU adapter, CPU), when one has run */
+  device?: string | null;
   /** a sentence on a faster backend that is missing, or null when the best one is in use */
   note: string | null;
 }
@@ -98,8 +114,7 @@ export interface SampleResult {
   alreadyLoaded: boolean;
 }
 
-export type RunMethod = 'uniform' | 'domain' | 'instance-table' | 'instance-net';
-export const RUN_METHODS: readonly RunMethod[] = ['uniform', 'domain', 'instance-table', 'instance-net'];
+export type RunMethod = Method;
 
 export type RunStatus = 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
 
@@ -116,6 +131,8 @@ export interface ConfigField {
   help: string;
   /** the methods that use this field (all when absent) */
   methods?: readonly RunMethod[];
+  /** 'step-vectors': shown only when the train pool's steps carry vectors (the features PRM) */
+  needs?: 'step-vectors';
 }
 
 export type ConfigValue = number | string | boolean | null;
@@ -129,6 +146,15 @@ export interface RunDefaults {
   backend: BackendInfo;
   /** how a CoT's step scores become one score, for evaluations */
   aggregations: readonly string[];
+  /** the step vectors in the data: what the features PRM needs */
+  stepVectors: StepVectorInfo;
+}
+
+/** How many steps of each pool carry a vector (from an embed job or imported), and their lengths; empty when none does. */
+export interface StepVectorInfo {
+  pools: { pool: Pool; steps: number; withVector: number }[];
+  /** the vector lengths found (one, unless vectors of different models are mixed) */
+  dims: number[];
 }
 
 export interface StartRunRequest {
@@ -136,6 +162,8 @@ export interface StartRunRequest {
   /** overrides of the method's defaults, same flat keys as RunDefaults.defaults */
   config?: Record<string, ConfigValue>;
   name?: string;
+  /** the tensor backend to ask for (default auto) */
+  backend?: BackendChoice;
 }
 
 export interface RunSummary {
@@ -146,6 +174,12 @@ export interface RunSummary {
   step: number;
   totalSteps: number;
   backend: string;
+  /** what computed: GPU name, WebGPU adapter or CPU (null: not started yet, or an older run) */
+  device?: string | null;
+  /** largest |backend − cpu| of the start-up parity check (null on cpu) */
+  parityMaxAbsDiff?: number | null;
+  /** why the backend asked for is not the one used */
+  backendFallback?: string | null;
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
@@ -167,6 +201,10 @@ export interface RunInput {
 
 export interface RunDetail extends RunSummary {
   config: Record<string, unknown>;
+  /** what the run is in a comparison (baseline, ablation, upper bound, …) */
+  role: RunRole;
+  /** the run whose PRM it started from, when any */
+  coldStartFrom: number | null;
   /** empty for runs started before inputs were recorded, or outside the app */
   inputs: RunInput[];
   /** domain → latest weight (1 for every domain of a uniform run) */
@@ -211,8 +249,8 @@ export interface RunProgress {
   etaSeconds: number | null;
 }
 
-/** Model-server jobs (generation and Monte Carlo labelling) as the app shows them. */
-export type PolicyJobKind = 'generate' | 'label';
+/** Model-server jobs (generation, Monte Carlo labelling, step embeddings, external PRM scores) as the app shows them. */
+export type PolicyJobKind = 'generate' | 'label' | 'embed' | 'score';
 export type PolicyJobStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
 
 export interface PolicyJobCounters {
@@ -229,9 +267,16 @@ export interface PolicyJobInfo {
   jobId: number;
   kind: PolicyJobKind;
   status: PolicyJobStatus;
-  pool: Pool;
-  /** N (generate) or K (label) */
+  /** the pool, or the pools an embed job covers joined with "+" */
+  pool: string;
+  /** N (generate) or K (label); 0 for embed and score */
   samples: number;
+  /** the job in a few words: "N=4", "text + images", "generative PRM · <label>" */
+  detail: string;
+  /** what to know about it, e.g. that a text-only server did not get the images */
+  note: string | null;
+  /** the evaluation a completed score job stored (the "external PRM" row) */
+  evaluationId: number | null;
   baseUrl: string;
   model: string;
   counters: PolicyJobCounters;
@@ -283,13 +328,54 @@ export interface PlanJobRequest {
   limit?: number;
 }
 
+/** An embed job: a vector per step of the pools (default all three) from `{baseUrl}/embeddings`. */
+export interface PlanEmbedRequest {
+  /** default: the model-server settings' URL; embedding models are often served apart */
+  baseUrl?: string;
+  model: string;
+  pools?: Pool[];
+  /** the server takes text only (Ollama, TEI): send the text, not the images */
+  textOnly?: boolean;
+  /** steps per request for text-only servers (default 32) */
+  perRequest?: number;
+  /** only steps without a vector (default: every step) */
+  missingOnly?: boolean;
+  dimensions?: number;
+  pricePromptPer1k?: number | null;
+  concurrency?: number;
+  limit?: number;
+}
+
+/** A score job: every test candidate scored by an external PRM, stored as an evaluation. */
+export interface PlanScoreRequest {
+  baseUrl?: string;
+  model: string;
+  /** 'generative': P("+") from chat logprobs (VisualPRM); 'reward': per-step rewards from the pooling API */
+  mode: 'generative' | 'reward';
+  textOnly?: boolean;
+  /** the evaluation's name (default "external PRM: <model>") */
+  label?: string;
+  pricePromptPer1k?: number | null;
+  priceCompletionPer1k?: number | null;
+  concurrency?: number;
+}
+
+export interface LaunchJobRequest {
+  jobId: number;
+  /** the job's own base URL, sent once the user confirmed its host: consent for this process */
+  trustBaseUrl?: string;
+}
+
 export interface PlannedJob {
   job: PolicyJobInfo;
   requests: number;
-  /** questions (generate) or CoTs (label) the job covers */
+  /** questions (generate), CoTs (label), steps (embed) or test candidates (score) the job covers */
   items: number;
-  /** questions without a ground truth: no correctness label (generate) or skipped (label) */
+  /** questions without a ground truth: no correctness label (generate) or skipped (label); score: candidates without a correctness label, left out */
   withoutAnswer: number;
+  /** embed: characters / 4 of the text to send, and its price when one is set */
+  estimatedTokens?: number;
+  estimatedCost?: number | null;
 }
 
 export type StudioEvent =
@@ -306,36 +392,32 @@ export type StudioEvent =
   | { type: 'run-status'; runId: number; status: RunStatus; error: string | null }
   | { type: 'eval-progress'; jobId: string | null; runId: number; done: number; total: number }
   | { type: 'explore-progress'; runId: number; phase: 'rows' | 'indexes' | 'losses'; done: number; total: number }
-  | ({ type: 'job-progress' } & PolicyJobInfo);
+  | ({ type: 'job-progress' } & PolicyJobInfo)
+  /** runs were added, deleted or changed status, possibly by another process (the CLI) */
+  | { type: 'runs-changed' };
 
 /** One benchmark's row of an evaluation; every figure in percent except the AUROC. */
-export interface BenchmarkRow {
-  benchmark: string;
-  questions: number;
-  candidates: number;
-  passAt1: number;
-  selfConsistency: number;
-  oracle: number;
-  /** best-of-N accuracy of the PRM under each aggregation */
-  bon: Record<string, number>;
-  /** step-level AUROC in [0,1], null where the test pool has no step labels */
-  stepAuroc: number | null;
-}
+/** A benchmark's (or task's, or the average's) best-of-N figures: the engine's own type. */
+export type BenchmarkRow = BenchmarkResult;
 
 export interface EvaluationSummary {
   evaluationId: number;
   runId: number | null;
   label: string;
   /** the aggregation reported first, whose choices the review opens on */
-  agg: string;
+  agg: AggName;
   createdAt: string;
   seconds: number;
 }
 
 export interface EvaluationDetail extends EvaluationSummary {
+  /** the selection mode the headline figures use (weighted vote; absent before modes existed) */
+  selection: SelectionMode | null;
   benchmarks: BenchmarkRow[];
   /** the unweighted mean over benchmarks */
   average: BenchmarkRow;
+  /** per task, where the test questions say their task */
+  tasks: BenchmarkRow[];
   skippedCandidates: number;
   /** learned domain weights against the sample's known domain quality, when it is known */
   truth: {
@@ -412,11 +494,32 @@ export interface StudioApi {
   listJobs(): Promise<PolicyJobInfo[]>;
   planGenerate(req: PlanJobRequest & { n: number }): Promise<PlannedJob>;
   planLabel(req: PlanJobRequest & { k: number }): Promise<PlannedJob>;
-  /** runs a planned job in this process (one at a time); job-progress events follow */
-  startJob(req: { jobId: number }): Promise<PolicyJobInfo>;
-  /** runs an unfinished job again: pending and failed requests only */
-  resumeJob(req: { jobId: number }): Promise<PolicyJobInfo>;
+  /** an embed job (items: steps); the features PRM trains on what it stores */
+  planEmbed(req: PlanEmbedRequest): Promise<PlannedJob>;
+  /** a score job (items: test candidates); completed, it stores an evaluation (evaluationId) */
+  planScore(req: PlanScoreRequest): Promise<PlannedJob>;
+  /**
+   * Runs a planned job in this process (one at a time); job-progress events follow. A job whose
+   * server was not named in this process fails with UntrustedServerError until the user confirms
+   * it: `trustBaseUrl` repeats the job's base URL as that consent.
+   */
+  startJob(req: LaunchJobRequest): Promise<PolicyJobInfo>;
+  /** runs an unfinished job again: pending and failed requests only (consent as for startJob) */
+  resumeJob(req: LaunchJobRequest): Promise<PolicyJobInfo>;
   cancelJob(req: { jobId: number }): Promise<PolicyJobInfo>;
+
+  /** what deleting an import (source), a domain, a run or an evaluation would remove */
+  planDeletion(req: { kind: DeletionKind; id: number }): Promise<DeletionPlan>;
+  /** deletes it and everything its plan lists, in one transaction */
+  deleteItem(req: { kind: DeletionKind; id: number }): Promise<DeletionResult>;
+  /** a domain's questions, a page at a time, outside any run */
+  browseDomain(req: { domainId: number; offset?: number; limit?: number; search?: string | null }): Promise<BrowsePage>;
+  /** a question with every CoT and its labels */
+  browseQuestion(req: { questionId: number }): Promise<BrowseQuestion>;
+  /** every run's role, tags, latest best-of-N and difference from its compute-matched baseline */
+  runsOverview(): Promise<RunOverview[]>;
+  /** replaces a run's tags; returns them cleaned (trimmed, lower-case, unique) */
+  setRunTags(req: { runId: number; tags: string[] }): Promise<string[]>;
 }
 
 export type ApiMethod = keyof StudioApi;
@@ -468,9 +571,17 @@ export const API_METHODS = [
   'listJobs',
   'planGenerate',
   'planLabel',
+  'planEmbed',
+  'planScore',
   'startJob',
   'resumeJob',
   'cancelJob',
+  'planDeletion',
+  'deleteItem',
+  'browseDomain',
+  'browseQuestion',
+  'runsOverview',
+  'setRunTags',
 ] as const satisfies readonly ApiMethod[];
 
 type Missing = Exclude<ApiMethod, (typeof API_METHODS)[number]>;

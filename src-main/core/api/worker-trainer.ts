@@ -1,5 +1,4 @@
 /** The API's trainer in the app: the process's one long-lived training worker (TrainingHost). */
-import { createRequire } from 'node:module';
 import type { Db } from '../store/db';
 import { getRun, requestCancel } from '../store/runs-store';
 import { TrainingHost } from '../../worker/training-host';
@@ -7,33 +6,24 @@ import type { PrmJobs } from './eval-api';
 import type { RunTrainer } from './runs-api';
 import type { BackendInfo, RunStatus } from './types';
 
-const NATIVE = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;
-
-function installed(pkg: string): boolean {
-  try {
-    createRequire(import.meta.url).resolve(pkg);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * The backend runs here use, without loading tfjs in this thread: the one the latest run
- * actually used, else the one 'auto' starts (wasm), with a note on what a faster one needs.
+ * actually used and its device, else the one 'auto' starts without a GPU (wasm), with a note
+ * on what a faster one needs or why the one asked for was not used.
  */
 export function backendInfo(db: Db): BackendInfo {
   const last = db
-    .prepare(`SELECT backend FROM runs WHERE backend NOT IN ('auto', '') ORDER BY id DESC LIMIT 1`)
-    .pluck()
-    .get() as string | undefined;
-  const missing = NATIVE.filter((p) => !installed(p));
-  const note =
-    missing.length === NATIVE.length
-      ? 'The native backends are not installed. For faster training install @tensorflow/tfjs-node ' +
-        '(CPU, prebuilt for Linux/macOS/Windows x64) or @tensorflow/tfjs-node-gpu (NVIDIA GPU with CUDA 11.2 and cuDNN 8.1).'
-      : null;
-  return { name: last ?? 'wasm', note };
+    .prepare(`SELECT backend, device, backend_fallback AS fallback FROM runs WHERE backend NOT IN ('auto', '') ORDER BY id DESC LIMIT 1`)
+    .get() as { backend: string; device: string | null; fallback: string | null } | undefined;
+  const gpu = last?.backend === 'webgpu' || last?.backend === 'tfjs-node-gpu';
+  const note = last?.fallback
+    ? `Not on the backend asked for: ${last.fallback}.`
+    : gpu
+      ? null
+      : 'Training runs on the CPU. For a GPU choose the webgpu backend (NVIDIA, AMD, Intel, Apple; no CUDA needed), or ' +
+        'install @tensorflow/tfjs-node-gpu (NVIDIA with CUDA 11.2 and cuDNN 8.1 only); for a faster CPU install ' +
+        '@tensorflow/tfjs-node (see "Training on a GPU" in the README).';
+  return { name: last?.backend ?? 'wasm', device: last?.device ?? null, note };
 }
 
 /** The trainer and the PRM jobs of the app: both go to the one training worker of the process. */
@@ -76,9 +66,9 @@ export function createWorkerTrainer(db: Db, dbPath: string): RunTrainer & PrmJob
   }
 
   return {
-    async start(config, name) {
+    async start(config, name, backend) {
       const h = theHost();
-      const { runId } = await h.start(config, { name });
+      const { runId } = await h.start(config, { name, backend });
       watch(h, runId);
       return runId;
     },

@@ -3,29 +3,40 @@ import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, microbenchMatmul, type MatmulShape } from '../engine/backend';
+import { currentBackend, microbenchMatmul, type MatmulShape } from '../engine/backend';
+import { startBackend } from '../engine/tf-backend';
 import { buildEngine, disposeEngine } from '../engine/build';
-import { parseTrainConfig, type Method, METHODS } from '../engine/config';
+import { parseTrainConfig, type Method } from '../engine/config';
+import { REWEIGHTING_METHODS, type BackendChoice } from '../../../src-shared/training';
 import { Rng } from '../engine/rng';
 import { disposeTrainingData, loadTrainingData } from '../engine/training-data';
 import { createWeighting } from '../engine/upper';
-import type { Batch } from '../engine/device';
+import type { Batch } from '../engine/batch';
 import { importFile } from '../data/import';
-import { runDemo } from '../demo/demo';
+import { runDemo, type DemoTrainer } from '../demo/demo';
 import { loadBuiltInSample } from '../sample/cache';
 import { openDb, type Db } from '../store/db';
 import { createRun, saveInstanceSnapshot } from '../store/runs-store';
 import { matmulFlops, matmulShapes } from './flops';
 import { createSyntheticRun, weightPageMs } from '../explore/synthetic';
 import { ensureExplorerTable } from '../explore/instance-table';
+import { runSync } from '../engine/reads';
 
 export interface BenchOptions {
   quick?: boolean;
   log?: (m: string) => void;
+  /** training workers for the main job (the caller owns the worker code); without them it is skipped */
+  demoTrainers?: (dbPath: string) => DemoTrainer[];
+  /** the backend to measure (default auto) */
+  backend?: BackendChoice;
 }
 
 export interface BenchResult {
   backend: string;
+  /** what computed: the WebGPU adapter, the CUDA GPU or the CPU */
+  device: string;
+  /** why the backend asked for is not the one measured, or null */
+  fallback: string | null;
   threads: number;
   versions: Record<string, string>;
   matmulGflops: { shape: string; gflops: number }[];
@@ -55,7 +66,8 @@ function median(xs: number[]): number {
 export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   const started = performance.now();
   const log = opts.log ?? (() => {});
-  const info = await initBackend('auto', { log });
+  const report = await startBackend(opts.backend ?? 'auto', { log, syncReads: false });
+  const info = { ...currentBackend()!, name: report.name };
   const dir = mkdtempSync(join(tmpdir(), 'dreamprm-bench-'));
   try {
     const dbPath = join(dir, 'bench.db');
@@ -87,13 +99,16 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     const weightPage = await benchWeightPage(join(dir, 'explorer.db'), weightPageInstances);
 
     let demoSeconds: number | null = null;
-    if (!opts.quick) {
+    if (!opts.quick && opts.demoTrainers) {
       log('the main job (dreamprm demo) on a fresh database');
-      const demo = await runDemo(join(dir, 'demo.db'), { seed: 1 });
+      const demoDb = join(dir, 'demo.db');
+      const demo = await runDemo(demoDb, { seed: 1, trainers: opts.demoTrainers(demoDb) });
       demoSeconds = round(demo.seconds, 1);
     }
     return {
       backend: info.name,
+      device: report.device,
+      fallback: report.fallback,
       threads: info.threads,
       versions: { tfjs: tf.version.tfjs, node: process.versions.node, backend: info.version },
       matmulGflops,
@@ -127,7 +142,9 @@ async function benchSteps(
   steps: number,
 ): Promise<{ stepMs: Record<string, number>; trainGflops: number; shapes: MatmulShape[] }> {
   const cases: { method: Method; unroll: number }[] = [];
-  for (const method of METHODS as readonly Method[]) for (const unroll of method === 'uniform' ? [1] : [1, 5]) cases.push({ method, unroll });
+  // s1 and CaR select data, then train as uniform does: their step is uniform's step.
+  const timed: readonly Method[] = ['uniform', ...REWEIGHTING_METHODS];
+  for (const method of timed) for (const unroll of method === 'uniform' ? [1] : [1, 5]) cases.push({ method, unroll });
   const best: Record<string, number> = {};
   let trainGflops = 0;
   let shapes: MatmulShape[] = [];
@@ -137,21 +154,21 @@ async function benchSteps(
       for (const { method, unroll } of cases) {
         const engine = buildEngine(data, parseTrainConfig({ method, steps: 100_000, upper: { unroll } }));
         try {
-          for (let i = 0; i < Math.max(3, unroll); i++) engine.runStep(); // compile kernels, pack weights
+          for (let i = 0; i < Math.max(3, unroll); i++) await engine.runStepAsync(); // compile kernels, pack weights
           // Whole unroll cycles: an upper step's cost is spread over its U lower steps.
           const n = Math.ceil(steps / unroll) * unroll;
           const t0 = performance.now();
-          for (let i = 0; i < n; i++) engine.runStep();
+          for (let i = 0; i < n; i++) await engine.runStepAsync();
           const ms = (performance.now() - t0) / n;
           const key = `${method}@${unroll}`;
           best[key] = Math.min(best[key] ?? Infinity, ms);
           if (method === 'uniform' && round === 1) {
-            const flops = await matmulFlops(() => {
-              engine.runStep();
+            const flops = await matmulFlops(async () => {
+              await engine.runStepAsync();
             });
             trainGflops = round2(flops / (best[key] / 1000) / 1e9);
-            shapes = (await matmulShapes(() => {
-              engine.runStep();
+            shapes = (await matmulShapes(async () => {
+              await engine.runStepAsync();
             })).map(({ m, k, n, batch, transposeA, transposeB }) => ({ m, k, n, batch, transposeA, transposeB }));
           }
         } finally {
@@ -187,7 +204,7 @@ function benchInstanceTable(fullStepMs: number): number {
       for (const b of batches) {
         const ws = w.weights(b, probs);
         ws.dispose();
-        w.step(b, probs, h, 5e-3);
+        runSync(w.stepReads(b, probs, h, 5e-3));
       }
       return (performance.now() - t0) / batches.length;
     };

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
  * as is usual for GFLOP/s figures. The shapes come from tf.profile, so the count follows the
  * model as it is, not a formula that could drift from it.
  */
-export async function matmulFlops(run: () => tf.TensorContainer): Promise<number> {
+export async function matmulFlops(run: () => tf.TensorContainer | Promise<tf.TensorContainer>): Promise<number> {
   const info = await tf.profile(run);
   let flops = 0;
   for (const k of info.kernels) {
@@ -41,7 +41,7 @@ export interface ProfiledMatmul {
  * transposes are read back from the operand shapes (where a square operand leaves it open,
  * untransposed is assumed).
  */
-export async function matmulShapes(run: () => tf.TensorContainer): Promise<ProfiledMatmul[]> {
+export async function matmulShapes(run: () => tf.TensorContainer | Promise<tf.TensorContainer>): Promise<ProfiledMatmul[]> {
   const info = await tf.profile(run);
   const byKey = new Map<string, ProfiledMatmul>();
   for (const k of info.kernels) {

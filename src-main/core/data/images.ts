@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { basename, isAbsolute, join, resolve } from 'node:path';
 import sharp from 'sharp';
+import { DEFAULT_IMAGE_LIMITS, ImageRefused, locateImage, readImageFile, type ImageLimits } from './image-paths';
 
 /** Thumbnails are WebP, at most this many pixels on their longer side. */
 export const THUMB_SIZE = 128;
@@ -20,6 +19,8 @@ export type ImageResolution =
   /** `image` is absent when an image with this hash is already stored (no need to decode) */
   | { status: 'ok'; sha256: string; image?: DecodedImage }
   | { status: 'missing' }
+  /** the path breaks the rule of image-paths.ts (outside the folders, not a regular file, too big, stalled) */
+  | { status: 'refused'; message: string }
   | { status: 'bad'; message: string };
 
 const MIME: Record<string, string> = {
@@ -32,23 +33,6 @@ const MIME: Record<string, string> = {
   tiff: 'image/tiff',
   svg: 'image/svg+xml',
 };
-
-/**
- * Where a path written in a data file may be on disk: with --images, inside that folder (as
- * written, then by file name alone, since datasets often carry paths from another machine);
- * otherwise relative to the data file's folder. Absolute paths are tried as they are first.
- */
-export function candidatePaths(ref: string, fileDir: string, imagesDir?: string): string[] {
-  const out: string[] = [];
-  if (isAbsolute(ref)) out.push(ref);
-  if (imagesDir) {
-    if (!isAbsolute(ref)) out.push(resolve(imagesDir, ref));
-    out.push(join(imagesDir, basename(ref)));
-  } else if (!isAbsolute(ref)) {
-    out.push(resolve(fileDir, ref));
-  }
-  return [...new Set(out)];
-}
 
 /** Decodes an image to learn its size and type, and makes its thumbnail. Throws if unreadable. */
 export async function decodeImage(bytes: Buffer, sha256 = sha256Of(bytes)): Promise<DecodedImage> {
@@ -72,33 +56,32 @@ export function sha256Of(bytes: Buffer): string {
 }
 
 /**
- * Finds, reads and decodes one referenced image. `isStored(sha)` skips decoding images the
- * database (or this import) already has.
+ * Finds (under the rule of image-paths.ts), reads and decodes one referenced image.
+ * `isStored(sha)` skips decoding images the database (or this import) already has.
  */
 export async function resolveImage(
   ref: string,
   fileDir: string,
   imagesDir: string | undefined,
   isStored: (sha256: string) => boolean,
+  limits: ImageLimits = DEFAULT_IMAGE_LIMITS,
 ): Promise<ImageResolution> {
-  for (const path of candidatePaths(ref, fileDir, imagesDir)) {
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(path);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') continue;
-      return { status: 'bad', message: `cannot read image ${path}: ${(e as Error).message}` };
-    }
-    const sha256 = sha256Of(bytes);
-    if (isStored(sha256)) return { status: 'ok', sha256 };
-    try {
-      return { status: 'ok', sha256, image: await decodeImage(bytes, sha256) };
-    } catch (e) {
-      return { status: 'bad', message: `cannot decode image ${path}: ${(e as Error).message}` };
-    }
+  const found = locateImage(ref, { fileDir, imagesDir }, limits);
+  if (found.status !== 'found') return found;
+  let bytes: Buffer;
+  try {
+    bytes = await readImageFile(found.path, limits);
+  } catch (e) {
+    if (e instanceof ImageRefused) return { status: 'refused', message: e.message };
+    return { status: 'bad', message: `cannot read image ${found.path}: ${(e as Error).message}` };
   }
-  return { status: 'missing' };
+  const sha256 = sha256Of(bytes);
+  if (isStored(sha256)) return { status: 'ok', sha256 };
+  try {
+    return { status: 'ok', sha256, image: await decodeImage(bytes, sha256) };
+  } catch (e) {
+    return { status: 'bad', message: `cannot decode image ${found.path}: ${(e as Error).message}` };
+  }
 }
 
 /** Runs `work` over `items` with at most `limit` in flight (image decoding is I/O + libvips). */

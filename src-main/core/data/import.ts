@@ -1,49 +1,40 @@
-import { stat } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { UserError } from '../errors';
 import type { Db } from '../store/db';
-import {
-  POOLS,
-  type ImportFormat,
-  type ImportOptions,
-  type ImportProgress,
-  type ImportRecordError,
-  type ImportSummary,
-  type Pool,
-} from '../types';
+import type { ImportFormat, ImportOptions, ImportProgress, ImportSummary, Pool } from '../types';
+import { ConflictsRefused, conflictTarget } from './conflicts';
 import { formatOfRecord, IMPORT_FORMATS, keysOf } from './detect-format';
 import { adaptCanonical } from './formats/canonical';
 import { adaptDreamPrmMeta } from './formats/dreamprm-meta';
 import { adaptTrainRow, buildTrainCot, trainRowId, type TrainRow } from './formats/dreamprm-train';
 import { adaptVisualPrm } from './formats/visualprm';
+import { checkInputFile, checkOptions, type CheckedOptions } from './import-options';
+import { ImportRefusedError, ImportTally, NOTHING_WRITTEN, StrictImportError } from './import-tally';
 import { forEachLimited, resolveImage } from './images';
 import type { RawRecord } from './json-array-scanner';
 import type { AdaptContext, NormalizedCot } from './normalized';
 import { RecordReader } from './record-reader';
-import { Stage, type CommitCounts } from './stage';
+import { Stage } from './stage';
 import { describe, type Checked } from './validation';
+
+export { ImportRefusedError, MAX_LISTED_ERRORS, StrictImportError } from './import-tally';
 
 /** Records staged per transaction. */
 const BATCH = 500;
-/** The summary lists at most this many errors; `rejected` always has the full count. */
-export const MAX_LISTED_ERRORS = 1000;
 const IMAGE_CONCURRENCY = 4;
-
-/** --strict found problems: nothing was written. The summary says what they were. */
-export class StrictImportError extends UserError {
-  override name = 'StrictImportError';
-  constructor(
-    message: string,
-    readonly summary: ImportSummary,
-  ) {
-    super(message);
-  }
-}
 
 const ADAPTERS: Record<Exclude<ImportFormat, 'dreamprm-train'>, (v: unknown, ctx: AdaptContext) => Checked<NormalizedCot>> = {
   jsonl: adaptCanonical,
   visualprm: adaptVisualPrm,
   'dreamprm-meta': adaptDreamPrmMeta,
+};
+
+/** Where each format keeps the question and its ground truth, for messages about them. */
+const QUESTION_FIELDS: Record<ImportFormat, Record<string, string>> = {
+  jsonl: { question: 'question', groundTruth: 'groundTruth' },
+  'dreamprm-train': { question: 'input', groundTruth: 'ground_truth' },
+  'dreamprm-meta': { question: 'input', groundTruth: 'ground_truth' },
+  visualprm: { question: 'conversations', groundTruth: 'conversations' },
 };
 
 const DEFAULT_POOL: Record<ImportFormat, Pool> = {
@@ -55,9 +46,11 @@ const DEFAULT_POOL: Record<ImportFormat, Pool> = {
 
 /**
  * Imports one data file into the store. Streams the file (any size), validates every record,
- * skips and lists invalid ones, and writes everything in one final transaction: a malformed
- * file (or --strict with any problem) leaves the store exactly as it was. Re-importing a file
- * adds nothing: CoTs, questions and images are keyed by natural keys and inserted only once.
+ * skips invalid ones and groups them by reason, settles conflicts with stored data by
+ * --on-conflict, and writes everything in one final transaction: a malformed file (or --strict
+ * with any problem, or --on-conflict fail with a conflict) leaves the store exactly as it was.
+ * Re-importing a file adds nothing: CoTs, questions and images are keyed by natural keys and
+ * inserted only once. The summary's status tells complete, partial or failed.
  */
 export async function importFile(
   db: Db,
@@ -81,47 +74,6 @@ export async function importFile(
   }
 }
 
-interface CheckedOptions {
-  format: ImportFormat | 'auto';
-  pool?: Pool;
-  domain?: string;
-  imagesDir?: string;
-  strict: boolean;
-}
-
-async function checkOptions(o: ImportOptions): Promise<CheckedOptions> {
-  const format = o.format ?? 'auto';
-  if (format !== 'auto' && !IMPORT_FORMATS.includes(format)) {
-    throw new UserError(`unknown format ${describe(format)}: use auto, ${IMPORT_FORMATS.join(', ')}`);
-  }
-  if (o.pool !== undefined && !POOLS.includes(o.pool)) {
-    throw new UserError(`unknown pool ${describe(o.pool)}: use train, meta or test`);
-  }
-  const domain = o.domain?.trim();
-  if (o.domain !== undefined && !domain) throw new UserError('--domain is empty: give a domain name');
-  let imagesDir: string | undefined;
-  if (o.imagesDir !== undefined) {
-    imagesDir = resolve(o.imagesDir);
-    const st = await stat(imagesDir).catch(() => undefined);
-    if (!st) throw new UserError(`images folder not found: ${o.imagesDir}`);
-    if (!st.isDirectory()) throw new UserError(`--images ${o.imagesDir} is a file; give the folder that holds the images`);
-  }
-  return { format, pool: o.pool, domain, imagesDir, strict: o.strict ?? false };
-}
-
-async function checkInputFile(absPath: string, label: string): Promise<number> {
-  try {
-    const st = await stat(absPath);
-    if (st.isDirectory()) throw new UserError(`${label} is a folder; give a data file (.json or .jsonl)`);
-    return st.size;
-  } catch (e) {
-    if (e instanceof UserError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new UserError(`file not found: ${label}`);
-    throw new UserError(`cannot read ${label}: ${(e as Error).message}`);
-  }
-}
-
 /** The state of one import call. */
 class ImportRun {
   readonly stage: Stage;
@@ -129,11 +81,7 @@ class ImportRun {
   private readonly fileDir: string;
   private readonly fileStem: string;
   private format: ImportFormat | undefined;
-  private records = 0;
-  private rejected = 0;
-  private missingImages = 0;
-  private problems = 0;
-  private readonly errors: ImportRecordError[] = [];
+  private readonly tally = new ImportTally();
 
   constructor(
     private readonly db: Db,
@@ -151,50 +99,47 @@ class ImportRun {
     for await (const batch of this.reader.batches()) {
       if (!this.format) this.format = this.detect(batch[0]);
       for (let i = 0; i < batch.length; i += BATCH) await this.process(batch.slice(i, i + BATCH));
-      onProgress?.({ file: this.label, bytesRead: this.reader.bytesRead, bytesTotal: size, records: this.records });
+      onProgress?.({ file: this.label, bytesRead: this.reader.bytesRead, bytesTotal: size, records: this.tally.records });
     }
     if (!this.format) throw new UserError(`${this.label}: no records: the file holds an empty array or only blank lines`);
     if (this.format === 'dreamprm-train') await this.buildTrainCots();
-
-    this.errors.sort((a, b) => a.record - b.record);
-    const format = this.format;
-    const empty = { questions: 0, cots: 0, steps: 0, imported: 0, domains: {} };
-    if (this.opts.strict && this.problems) {
-      const summary = this.summary(format, empty);
-      const first = this.errors[0];
+    const t = this.tally;
+    if (this.opts.strict && t.strictProblems) {
+      const n = t.strictProblems;
+      const missing = t.missingImages ? `, ${t.missingImages} image${t.missingImages > 1 ? 's' : ''} missing` : '';
       throw new StrictImportError(
-        `--strict: ${this.problems} problem${this.problems > 1 ? 's' : ''} in ${this.label} ` +
-          `(${this.rejected} invalid of ${this.records} records); nothing was imported. ` +
-          `First: record ${first.record}, ${first.field}: ${first.message}`,
-        summary,
+        `--strict: ${n} problem${n > 1 ? 's' : ''} in ${this.label} (${t.rejected} invalid of ${t.records} records${missing}); ` +
+          `nothing was imported. First: ${t.firstProblem()}`,
+        t.summary(this.label, this.format, NOTHING_WRITTEN, this.opts.onConflict, true),
       );
     }
-    const counts = this.stage.commit(
-      {
-        path: this.absPath,
-        sha256: this.reader.sha256(),
-        format,
-        pool: this.opts.pool ?? DEFAULT_POOL[format],
-        options: { format: this.opts.format, domain: this.opts.domain, imagesDir: this.opts.imagesDir, strict: this.opts.strict },
-      },
-      (c) => this.summary(format, c),
-    );
-    return this.summary(format, counts);
+    return this.commit(this.format);
   }
 
-  private summary(format: ImportFormat, c: Pick<CommitCounts, 'questions' | 'cots' | 'steps' | 'imported' | 'domains'>): ImportSummary {
-    return {
+  /** --strict takes no partial result: a conflict that would skip records refuses the import. */
+  private commit(format: ImportFormat): ImportSummary {
+    const policy = this.opts.strict && this.opts.onConflict === 'keep' ? 'fail' : this.opts.onConflict;
+    const { format: asked, domain, imagesDir, strict } = this.opts;
+    const source = {
+      path: this.absPath,
+      sha256: this.reader.sha256(),
       format,
-      records: this.records,
-      imported: c.imported,
-      rejected: this.rejected,
-      questions: c.questions,
-      cots: c.cots,
-      steps: c.steps,
-      domains: c.domains,
-      missingImages: this.missingImages,
-      errors: this.errors,
+      pool: this.opts.pool ?? DEFAULT_POOL[format],
+      options: { format: asked, domain, imagesDir, strict, onConflict: this.opts.onConflict },
     };
+    try {
+      const written = this.stage.commit(source, policy, (w) => this.tally.summary(this.label, format, w, policy));
+      return this.tally.summary(this.label, format, written, policy);
+    } catch (e) {
+      if (!(e instanceof ConflictsRefused)) throw e;
+      const first = e.conflicts[0];
+      throw new ImportRefusedError(
+        `${this.label}: ${e.message}${this.opts.strict ? ' (--strict)' : ' (--on-conflict fail)'}; nothing was imported. ` +
+          `First: record ${first.first[0]}, ${conflictTarget(first)}: ${first.reason}. ` +
+          "Use --on-conflict keep to skip those records, or --on-conflict replace to store the file's version",
+        this.tally.summary(this.label, format, { ...NOTHING_WRITTEN, conflicts: e.conflicts }, policy, true),
+      );
+    }
   }
 
   /** Picks (or checks) the format from the first record. */
@@ -222,25 +167,15 @@ class ImportRun {
     );
   }
 
-  private error(record: number, field: string, message: string): void {
-    this.problems++;
-    if (this.errors.length < MAX_LISTED_ERRORS) this.errors.push({ record, field, message });
-  }
-
-  private reject(record: number, errors: { field: string; message: string }[]): void {
-    this.rejected++;
-    for (const e of errors) this.error(record, e.field, e.message);
-  }
-
   private context(record: number): AdaptContext {
     return { record: record, pool: this.opts.pool, domain: this.opts.domain, fileStem: this.fileStem };
   }
 
   private async process(batch: RawRecord[]): Promise<void> {
-    this.records += batch.length;
+    this.tally.records += batch.length;
     const objects = batch.filter((r) => {
       if (typeof r.value === 'object' && r.value !== null && !Array.isArray(r.value)) return true;
-      this.reject(r.index, [{ field: '(record)', message: `is ${describe(r.value)}, not a JSON object` }]);
+      this.tally.reject(r.index, [{ field: '(record)', message: `is ${describe(r.value)}, not a JSON object` }]);
       return false;
     });
     if (this.format === 'dreamprm-train') {
@@ -252,7 +187,7 @@ class ImportRun {
     for (const r of objects) {
       const res = adapt(r.value, this.context(r.index));
       if (res.ok) cots.push(res.value);
-      else this.reject(r.index, res.errors);
+      else this.tally.reject(r.index, res.errors);
     }
     await this.stageCots(cots);
   }
@@ -268,18 +203,26 @@ class ImportRun {
     });
     this.stage.batch(() => {
       for (const [p, r] of found) this.stage.cachePath(p, r);
-      for (const cot of cots) {
-        const record = cot.records[0];
-        const shas = cot.images.map((img) => {
-          const r = this.stage.cachedPath(img.path)!;
-          if (r.status === 'ok') return r.sha256;
-          if (r.status === 'missing') this.missingImages++;
-          else this.error(record, img.field, `${r.message}; the record is imported without it`);
-          return null;
-        });
-        if (!this.stage.putCot(cot, shas)) {
-          this.reject(record, [{ field: 'cotId', message: `${describe(cot.cotId)} repeats an earlier CoT id of question ${describe(cot.qid)}` }]);
-        }
+      for (const cot of cots) this.stageCot(cot);
+    });
+  }
+
+  /** Stages one CoT; its image problems count only when the record itself is taken. */
+  private stageCot(cot: NormalizedCot): void {
+    const record = cot.records[0];
+    const resolved = cot.images.map((img) => this.stage.cachedPath(img.path)!);
+    const problem = this.stage.putCot(cot, resolved.map((r) => (r.status === 'ok' ? r.sha256 : null)));
+    if (problem) {
+      const field = QUESTION_FIELDS[this.format!][problem.field] ?? problem.field;
+      this.tally.reject(record, [{ field, message: problem.message }]);
+      return;
+    }
+    resolved.forEach((r, i) => {
+      const img = cot.images[i];
+      if (r.status === 'missing') this.tally.missing(record, img.field, img.path);
+      else if (r.status !== 'ok') {
+        if (r.status === 'refused') this.tally.refusedImages++;
+        this.tally.error(record, img.field, `${r.message}; the record is imported without it`);
       }
     });
   }
@@ -293,7 +236,7 @@ class ImportRun {
           this.stage.putTrainRow({ key: row.id, sid: row.sid, record: r.index, bad: 0, payload: JSON.stringify(row) });
           continue;
         }
-        this.reject(r.index, res.errors);
+        this.tally.reject(r.index, res.errors);
         // Remember the id, so the rest of this CoT is rejected with it: never half a CoT.
         const id = trainRowId(r.value);
         if (id !== undefined) this.stage.putTrainRow({ key: id, sid: -1, record: r.index, bad: 1, payload: '' });
@@ -308,19 +251,17 @@ class ImportRun {
     for (const group of this.stage.trainGroups()) {
       const bad = group.find((r) => r.bad);
       const rows = group.filter((r) => !r.bad).map((r) => JSON.parse(r.payload) as TrainRow);
+      const skippedWith = (record: number, id: string) => ({ field: 'id', message: `skipped with its CoT: record ${record} of id ${describe(id)} is invalid` });
       if (bad) {
-        for (const r of rows) this.reject(r.record, [{ field: 'id', message: `skipped with its CoT: record ${bad.record} of id ${describe(r.id)} is invalid` }]);
+        for (const r of rows) this.tally.reject(r.record, [skippedWith(bad.record, r.id)]);
         continue;
       }
       const built = buildTrainCot(rows, ctx);
       if (!built.ok) {
-        const named = new Set(built.errors.map((e) => e.record));
-        for (const e of built.errors) this.error(e.record, e.field, e.message);
+        // Each row is skipped under its own error, or as part of the CoT of the first one.
         for (const r of rows) {
-          this.rejected++;
-          if (!named.has(r.record)) {
-            this.error(r.record, 'id', `skipped with its CoT: record ${built.errors[0].record} of id ${describe(r.id)} is invalid`);
-          }
+          const own = built.errors.filter((e) => e.record === r.record);
+          this.tally.reject(r.record, own.length ? own : [skippedWith(built.errors[0].record, r.id)]);
         }
         continue;
       }

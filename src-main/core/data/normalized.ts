@@ -24,6 +24,8 @@ export interface NormalizedCot {
   qid: string;
   question: string;
   groundTruth: string | null;
+  /** the kind of question, when the data says (canonical `task`) */
+  task: string | null;
   images: ImageRef[];
   /** an id given by the data, else null: the CoT is then keyed by a hash of its content */
   cotId: string | null;

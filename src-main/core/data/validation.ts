@@ -52,6 +52,10 @@ const EXPECTED: Record<string, string> = {
 function message(issue: z.core.$ZodRawIssue): string | undefined {
   if (issue.code === 'invalid_type') {
     if (issue.input === undefined) return 'is required';
+    // JSON.parse reads a literal like 1e309 as Infinity: say what the file holds, not "not a number".
+    if (typeof issue.input === 'number' && !Number.isFinite(issue.input)) {
+      return 'is beyond the largest number (a value like 1e309 in the file): give a finite number';
+    }
     return `must be ${EXPECTED[issue.expected] ?? issue.expected}, got ${describe(issue.input)}`;
   }
   if (issue.code === 'unrecognized_keys') {

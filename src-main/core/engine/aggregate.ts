@@ -5,8 +5,9 @@ import * as tf from '@tensorflow/tfjs';
  * upper-level meta loss (on tensors, differentiable) and best-of-N selection (on plain arrays),
  * so that the meta objective optimises exactly what evaluation later measures.
  */
-export type AggName = 'mean' | 'logodds' | 'min' | 'max' | 'prod' | 'last';
-export const AGGREGATIONS: readonly AggName[] = ['mean', 'logodds', 'min', 'max', 'prod', 'last'];
+import { AGGREGATIONS, isAggName, type AggName } from '../../../src-shared/evaluation';
+
+export { AGGREGATIONS, isAggName, type AggName };
 
 /** Probabilities are clamped before log/logit so a saturated step cannot produce ±Infinity. */
 export const P_EPS = 1e-6;
@@ -14,10 +15,6 @@ export const P_EPS = 1e-6;
 const clampP = (p: number) => Math.min(1 - P_EPS, Math.max(P_EPS, p));
 const logit = (p: number) => Math.log(clampP(p) / (1 - clampP(p)));
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
-
-export function isAggName(s: string): s is AggName {
-  return (AGGREGATIONS as readonly string[]).includes(s);
-}
 
 /** Aggregates one CoT's step scores. An empty CoT scores 0, so it is never preferred. */
 export function aggregate(name: AggName, p: ArrayLike<number>): number {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { UserError } from '../errors';
 import { AGGREGATIONS } from './aggregate';
-import { META_TARGETS } from './losses';
+import { learnsWeights, META_TARGETS, METHODS, selectsData, type Method } from '../../../src-shared/training';
 
 /**
  * The one typed configuration of a training run, stored with the run as JSON. Defaults follow
@@ -11,51 +11,41 @@ import { META_TARGETS } from './losses';
  * only after a plateau, which batches of 128 at lr 0.01 cross several times sooner than 32.
  */
 
-export const METHODS = ['uniform', 'domain', 'instance-table', 'instance-net'] as const;
-export type Method = (typeof METHODS)[number];
+export { METHODS, learnsWeights, selectsData, type Method };
 
 const aggregation = z.enum(AGGREGATIONS as unknown as ['mean', 'logodds', 'min', 'max', 'prod', 'last']);
 
-export const ModelSchema = z.object({
+export const ModelSchema = z.strictObject({
   /** compact: multimodal PRM from scratch; features: an MLP on precomputed step vectors */
   kind: z.enum(['compact', 'features']).default('compact'),
-  /** false: the text-only ablation (no image encoder) */
+  /** false: the text-only ablation (no image reader) */
   image: z.boolean().default(true),
   imageSize: z.number().int().min(8).max(256).default(48),
+  /** the image reader's patches are patchSize × patchSize pixels (must divide imageSize) */
   patchSize: z.number().int().min(2).max(64).default(8),
+  /** detectors per patch in the image reader (colours, shapes, strokes) */
+  patchChannels: z.number().int().min(1).max(128).default(16),
+  /** read heads per step: each looks at its own rows and columns of patches */
+  readerHeads: z.number().int().min(1).max(16).default(4),
   /** token embedding width */
   embedDim: z.number().int().min(4).max(512).default(48),
-  /** per-patch embedding width */
-  patchDim: z.number().int().min(4).max(256).default(24),
-  /**
-   * Embed image patches too (flattened into the global view; attention needs them). Off by
-   * default: on the built-in sample the row/column ink profiles alone generalised better
-   * (best-of-8 +7 points over pass@1 vs +5, less overfitting) at half the step cost.
-   */
-  imagePatches: z.boolean().default(false),
-  /** heads (0: none, global image view only) and per-head width of each step's attention over the image patches */
-  attentionHeads: z.number().int().min(0).max(16).default(0),
-  attentionDim: z.number().int().min(2).max(128).default(16),
-  /** image feature width after the flattening projection */
-  imageDim: z.number().int().min(4).max(512).default(64),
-  /** width of the fusion and head layers */
+  /** width of the text state, the check features and the fusion layer */
   hidden: z.number().int().min(4).max(1024).default(64),
   /** steps per CoT kept (longer CoTs keep their first maxSteps-1 steps and the final one) */
   maxSteps: z.number().int().min(2).max(64).default(8),
   /** tokens per step and per question kept */
   maxStepTokens: z.number().int().min(2).max(256).default(16),
   maxQuestionTokens: z.number().int().min(2).max(512).default(32),
-  /** dropout rate on the image vector and the fusion layer while training (0: none; on the
-   * sample it delayed learning more than it reduced overfitting) */
+  /** dropout rate on the fusion layer while training (0: none) */
   dropout: z.number().min(0).max(0.9).default(0),
   /** word vocabulary size cap (incl. special tokens); most frequent words win */
   vocabSize: z.number().int().min(8).max(5000).default(1000),
-  /** hashed word-bigram buckets (local word order); 0 disables them */
+  /** hashed word-bigram buckets (local word order: "bar c", "row 2"); 0 disables them */
   bigramBuckets: z.number().int().min(0).max(8192).default(128),
 });
 export type ModelConfig = z.infer<typeof ModelSchema>;
 
-export const LowerSchema = z.object({
+export const LowerSchema = z.strictObject({
   /** per-step loss against m: squared error (DreamPRM) or soft-target binary cross-entropy */
   loss: z.enum(['mse', 'bce']).default('mse'),
   lr: z.number().positive().max(1).default(0.01),
@@ -63,7 +53,7 @@ export const LowerSchema = z.object({
   clip: z.number().positive().default(1.0),
 });
 
-export const UpperSchema = z.object({
+export const UpperSchema = z.strictObject({
   /** meta learning rate of the AdamW upper optimizer */
   metaLr: z.number().positive().max(10).default(0.01),
   weightDecay: z.number().min(0).max(1).default(1e-3),
@@ -100,15 +90,22 @@ export const UpperSchema = z.object({
   netHidden: z.number().int().min(1).max(1024).default(32),
 });
 
-export const ColdStartSchema = z.object({
+export const ColdStartSchema = z.strictObject({
   /** start the PRM from this completed uniform run's weights (and vocabulary) */
   fromRun: z.number().int().positive().nullable().default(null),
   /** or train uniformly for the first S0 steps before the upper level starts */
   steps: z.number().int().min(0).default(0),
 });
 
+export const SelectionSchema = z.strictObject({
+  /** s1 and car: share of the training instances kept */
+  keep: z.number().gt(0).max(1).default(0.5),
+  /** car: clusters of similar instances, each keeping its best `keep` share */
+  clusters: z.number().int().min(1).max(256).default(8),
+});
+
 export const TrainConfigSchema = z
-  .object({
+  .strictObject({
     method: z.enum(METHODS),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
     steps: z.number().int().min(1).max(10_000_000).default(1500),
@@ -120,12 +117,17 @@ export const TrainConfigSchema = z
     lower: LowerSchema.prefault({}),
     upper: UpperSchema.prefault({}),
     coldStart: ColdStartSchema.prefault({}),
+    selection: SelectionSchema.prefault({}),
+    /**
+     * Where the meta set comes from: the meta pool, or (the DreamPRM-1.5 "sanity check", an
+     * upper bound and never a result) the test pool's candidates themselves.
+     */
+    metaSource: z.enum(['meta', 'test']).default('meta'),
     checkpointEvery: z.number().int().min(1).default(100),
     /** instance-weight snapshot and domain-weight trajectory interval */
     snapshotEvery: z.number().int().min(1).default(50),
     metricsEvery: z.number().int().min(1).default(5),
   })
-  .strict()
   .superRefine((c, ctx) => {
     if (c.upper.lo >= c.upper.hi) {
       ctx.addIssue({ code: 'custom', path: ['upper', 'lo'], message: 'upper.lo must be below upper.hi' });
@@ -137,7 +139,14 @@ export const TrainConfigSchema = z
         message: `model.patchSize (${c.model.patchSize}) must divide model.imageSize (${c.model.imageSize})`,
       });
     }
-    if (c.coldStart.steps >= c.steps && c.method !== 'uniform') {
+    if (c.method === 'car' && c.coldStart.fromRun === null) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['coldStart', 'fromRun'],
+        message: 'the car method ranks instances with the PRM it starts from: set coldStart.fromRun to a completed uniform run',
+      });
+    }
+    if (c.coldStart.steps >= c.steps && learnsWeights(c.method)) {
       ctx.addIssue({ code: 'custom', path: ['coldStart', 'steps'], message: 'coldStart.steps must be below steps' });
     }
   });
@@ -157,6 +166,8 @@ const METHOD_DEFAULTS: Record<Method, DeepPartial<TrainConfig>> = {
   // DreamPRM-1.5 instance net: meta lr 1e-4, unroll 1, sigmoid-bounded weights (here scaled
   // to (0, 2) so that an untrained net gives weight 1 like the other methods).
   'instance-net': { upper: { metaLr: 1e-4, unroll: 1, lo: 0, hi: 2 } },
+  s1: {},
+  car: {},
 };
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };

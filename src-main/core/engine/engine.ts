@@ -1,10 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import type { TrainConfig } from './config';
-import { disposeBatch, gatherBatch, type Batch, type DeviceTable } from './device';
-import { dartsHypergradient, exactHypergradient, type MetaSpec } from './hypergradient';
+import { learnsWeights, type TrainConfig } from './config';
+import { disposeBatch, gatherBatch, type Batch, type DeviceTable } from './batch';
+import { dartsReads, exactReads, type MetaSpec } from './hypergradient';
+import type { ImageTensors } from './image-features';
 import type { LowerProblem, LowerState } from './lower';
 import { cosineWithWarmup } from './optim';
-import type { EpochSampler, SamplerState } from './sampler';
+import { runAsync, runSync, type Reads } from './reads';
+import type { BatchSampler, EpochSampler, SamplerState } from './sampler';
 import type { Weighting, WeightingState } from './upper';
 
 /** What one training step reports. */
@@ -23,8 +25,8 @@ export interface StepReport {
 export interface TrainingTensors {
   train: DeviceTable;
   meta: DeviceTable;
-  /** patch rows of all images (row 0 blank), null for models without images */
-  images: tf.Tensor2D | null;
+  /** every image's patches (row 0 blank), null for models without images */
+  images: ImageTensors | null;
   patch: number;
 }
 
@@ -50,20 +52,20 @@ export class UpperProblem {
   }
 
   /** One upper step using the lower level's last batch and its weights there; returns L_meta. */
-  step(lower: LowerProblem, batch: Batch, usedWeights: Float32Array, metaLr: number, lowerLr: number): number {
+  *step(lower: LowerProblem, batch: Batch, usedWeights: Float32Array, metaLr: number, lowerLr: number): Reads<number> {
     const meta = this.metaBatch();
     try {
       const u = this.config.upper;
       const { h, metaLoss } =
         u.hypergradient === 'exact'
-          ? exactHypergradient(lower, batch, usedWeights, meta, this.spec, lowerLr)
-          : dartsHypergradient(lower, batch, meta, this.spec, u.dartsRadius);
+          ? yield* exactReads(lower, batch, usedWeights, meta, this.spec, lowerLr)
+          : yield* dartsReads(lower, batch, meta, this.spec, u.dartsRadius);
       // Only the instance net reads p_t; the others skip this forward pass.
       const probs = this.weighting.needsProbs
         ? tf.tidy(() => tf.sigmoid(lower.prm.forward(lower.vars, batch)) as tf.Tensor2D)
         : tf.zeros([batch.B, batch.T]) as tf.Tensor2D;
       try {
-        this.weighting.step(batch, probs, h, metaLr);
+        yield* this.weighting.stepReads(batch, probs, h, metaLr);
       } finally {
         probs.dispose();
       }
@@ -74,14 +76,14 @@ export class UpperProblem {
   }
 
   /** L_meta on a fresh meta batch without updating anything (progress for uniform runs). */
-  monitor(lower: LowerProblem): number {
+  *monitor(lower: LowerProblem): Reads<number> {
     const meta = this.metaBatch();
+    let l: tf.Scalar | undefined;
     try {
-      const l = lower.metaLoss(lower.vars, meta, this.spec.agg, this.spec.target);
-      const v = l.dataSync()[0];
-      l.dispose();
-      return v;
+      l = lower.metaLoss(lower.vars, meta, this.spec.agg, this.spec.target);
+      return (yield l)[0];
     } finally {
+      l?.dispose();
       disposeBatch(meta);
     }
   }
@@ -109,7 +111,7 @@ export class Engine {
     readonly lower: LowerProblem,
     readonly upper: UpperProblem,
     private readonly data: TrainingTensors,
-    readonly trainSampler: EpochSampler,
+    readonly trainSampler: BatchSampler,
   ) {}
 
   get totalSteps(): number {
@@ -126,10 +128,25 @@ export class Engine {
 
   private upperDue(step: number): boolean {
     const c = this.config;
-    return c.method !== 'uniform' && step > c.coldStart.steps && step % c.upper.unroll === 0;
+    return learnsWeights(c.method) && step > c.coldStart.steps && step % c.upper.unroll === 0;
   }
 
+  /** One step, reading values synchronously (cpu and wasm backends). */
   runStep(): StepReport {
+    return runSync(this.stepReads());
+  }
+
+  /** One step, reading values asynchronously: works on every backend, webgpu included. */
+  runStepAsync(): Promise<StepReport> {
+    return runAsync(this.stepReads());
+  }
+
+  /** Every tensor getState and the weighting's reports read, to prefetch before them. */
+  stateTensors(): tf.Tensor[] {
+    return [...this.lower.stateTensors(), ...this.upper.weighting.stateTensors()];
+  }
+
+  private *stepReads(): Reads<StepReport> {
     const s = this.step;
     const lr = this.lrAt(s);
     const metaLr = this.metaLrAt(s);
@@ -139,22 +156,22 @@ export class Engine {
     try {
       const w = this.upper.weighting;
       const inColdStart = s < this.config.coldStart.steps;
-      const weightFn = inColdStart || this.config.method === 'uniform'
+      const weightFn = inColdStart || !learnsWeights(this.config.method)
         ? (b: Batch) => tf.ones([b.B]) as tf.Tensor1D
         : (b: Batch, p: tf.Tensor2D) => w.weights(b, p);
-      const low = this.lower.step(trainBatch, weightFn, lr);
+      const low = yield* this.lower.stepReads(trainBatch, weightFn, lr);
       w.observe(batch, low.weights);
       const stepNo = s + 1;
       let metaLoss: number | null = null;
       let upperStepped = false;
       if (this.upperDue(stepNo)) {
-        metaLoss = this.upper.step(this.lower, batch, low.weights, metaLr, lr);
+        metaLoss = yield* this.upper.step(this.lower, batch, low.weights, metaLr, lr);
         upperStepped = true;
       } else if (
-        (this.config.method === 'uniform' || inColdStart) &&
+        (!learnsWeights(this.config.method) || inColdStart) &&
         (stepNo % this.config.metricsEvery === 0 || stepNo === this.config.steps)
       ) {
-        metaLoss = this.upper.monitor(this.lower);
+        metaLoss = yield* this.upper.monitor(this.lower);
       }
       this.step = stepNo;
       return {

@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { AggName } from './aggregate';
-import type { Batch } from './device';
+import type { Batch } from './batch';
 import { instanceLosses, metaLoss, weightedMean, type MetaTarget } from './losses';
 import type { LowerProblem } from './lower';
 import type { Params } from './ops';
+import { runSync, type Reads } from './reads';
 
 /**
  * Hypergradients h_i ≈ dL_meta/dw_i for the instances of the last training batch.
@@ -28,14 +29,13 @@ export interface HypergradResult {
   metaLoss: number;
 }
 
-export function dartsHypergradient(
-  lower: LowerProblem,
-  batch: Batch,
-  meta: Batch,
-  spec: MetaSpec,
-  radius: number,
-): HypergradResult {
-  const { loss, grads } = lower.metaGrad(meta, spec.agg, spec.target);
+export function dartsHypergradient(lower: LowerProblem, batch: Batch, meta: Batch, spec: MetaSpec, radius: number): HypergradResult {
+  return runSync(dartsReads(lower, batch, meta, spec, radius));
+}
+
+/** dartsHypergradient as a generator that yields what it reads (see reads.ts). */
+export function* dartsReads(lower: LowerProblem, batch: Batch, meta: Batch, spec: MetaSpec, radius: number): Reads<HypergradResult> {
+  const { loss, grads } = yield* lower.metaGradReads(meta, spec.agg, spec.target);
   try {
     const names = lower.names;
     if (spec.shiftInvariant) {
@@ -57,8 +57,12 @@ export function dartsHypergradient(
       tf.dispose(Object.values(d));
     }
     const normT = tf.tidy(() => tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n]))))));
-    const norm = normT.dataSync()[0];
-    normT.dispose();
+    let norm: number;
+    try {
+      norm = (yield normT)[0];
+    } finally {
+      normT.dispose();
+    }
     if (!(norm > 0) || !Number.isFinite(norm)) {
       // A zero meta gradient moves nothing; a non-finite one is reported by the caller's loss check.
       return { h: new Float32Array(batch.B), metaLoss: loss };
@@ -74,9 +78,11 @@ export function dartsHypergradient(
       const lMinus = instanceLosses(lower.loss, lower.prm.forward(shifted(-1), batch), batch);
       return tf.div(tf.sub(lPlus, lMinus), -2 * eps * batch.B);
     });
-    const h = hT.dataSync() as Float32Array;
-    hT.dispose();
-    return { h, metaLoss: loss };
+    try {
+      return { h: yield hT, metaLoss: loss };
+    } finally {
+      hT.dispose();
+    }
   } finally {
     tf.dispose(Object.values(grads));
   }
@@ -86,14 +92,19 @@ export function dartsHypergradient(
  * Exact one-step hypergradient by nested automatic differentiation:
  * θ'(w) = θ - η ∇θ L_train(θ, w);  h = ∇w L_meta(θ'(w)), at w = the batch's current weights.
  */
-export function exactHypergradient(
+export function exactHypergradient(lower: LowerProblem, batch: Batch, w: Float32Array, meta: Batch, spec: MetaSpec, eta: number): HypergradResult {
+  return runSync(exactReads(lower, batch, w, meta, spec, eta));
+}
+
+/** exactHypergradient as a generator that yields what it reads (see reads.ts). */
+export function* exactReads(
   lower: LowerProblem,
   batch: Batch,
   w: Float32Array,
   meta: Batch,
   spec: MetaSpec,
   eta: number,
-): HypergradResult {
+): Reads<HypergradResult> {
   const names = lower.names;
   const theta = names.map((n) => lower.vars[n]);
   const record = (ts: tf.Tensor[]): Params => Object.fromEntries(names.map((n, i) => [n, ts[i]]));
@@ -107,13 +118,14 @@ export function exactHypergradient(
       return metaLoss(spec.agg, spec.target, lower.prm.forward(record(stepped), meta), meta);
     };
     const grad = tf.tidy(() => tf.grad(metaAt)(wT));
-    const h = grad.dataSync() as Float32Array;
-    grad.dispose();
     // Report L_meta at θ (not θ') like darts does.
     const lm = lower.metaLoss(lower.vars, meta, spec.agg, spec.target);
-    const metaLossAtTheta = lm.dataSync()[0];
-    lm.dispose();
-    return { h, metaLoss: metaLossAtTheta };
+    try {
+      const h = yield grad;
+      return { h, metaLoss: (yield lm)[0] };
+    } finally {
+      tf.dispose([grad, lm]);
+    }
   } finally {
     wT.dispose();
   }

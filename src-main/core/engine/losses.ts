@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { aggregateTensor, P_EPS, type AggName } from './aggregate';
-import type { Batch } from './device';
+import type { Batch } from './batch';
 import { customGrad } from './ops';
+import type { MetaTarget } from '../../../src-shared/training';
+
+export { META_TARGETS, type MetaTarget } from '../../../src-shared/training';
 
 export type LowerLoss = 'mse' | 'bce';
-export const META_TARGETS = ['label', 'both', 'rank'] as const;
-export type MetaTarget = (typeof META_TARGETS)[number];
 
 /**
  * Per-instance lower loss ℓ_i = mean over the instance's labelled steps of L(p_t, m_t), [B].

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
+import { runSync, type Reads } from './reads';
 import type { AggName } from './aggregate';
-import type { Batch } from './device';
+import type { Batch } from './batch';
 import { instanceLosses, metaLoss, stopGradient, weightedMean, type LowerLoss, type MetaTarget } from './losses';
 import { AdamW, type AdamState } from './optim';
 import type { Params } from './ops';
@@ -76,6 +77,11 @@ export class LowerProblem {
 
   /** One optimizer step on L_train with weights from `weightFn`. */
   step(b: Batch, weightFn: WeightFn, lr: number): LowerStepResult {
+    return runSync(this.stepReads(b, weightFn, lr));
+  }
+
+  /** step() as a generator that yields what it reads (see reads.ts). */
+  *stepReads(b: Batch, weightFn: WeightFn, lr: number): Reads<LowerStepResult> {
     let plain: tf.Scalar | undefined;
     let w: tf.Tensor1D | undefined;
     const { value, grads } = tf.variableGrads(() => {
@@ -86,22 +92,31 @@ export class LowerProblem {
       plain = tf.keep(tf.mean(li) as tf.Scalar);
       return weightedMean(w, li);
     }, Object.values(this.vars));
-    const gradNorm = this.opt.step(this.byName(grads), lr);
-    const res: LowerStepResult = {
-      trainLoss: plain!.dataSync()[0],
-      weightedLoss: value.dataSync()[0],
-      weights: w!.dataSync() as Float32Array,
-      gradNorm,
-    };
-    tf.dispose([value, plain!, w!, ...Object.values(grads)]);
-    return res;
+    try {
+      const gradNorm = yield* this.opt.stepReads(this.byName(grads), lr);
+      return {
+        trainLoss: (yield plain!)[0],
+        weightedLoss: (yield value)[0],
+        weights: (yield w!) as Float32Array,
+        gradNorm,
+      };
+    } finally {
+      tf.dispose([value, plain!, w!, ...Object.values(grads)]);
+    }
   }
 
   /** ∇θ of the meta loss (for darts) with its value. Caller disposes the grads. */
-  metaGrad(b: Batch, agg: AggName, target: MetaTarget): { loss: number; grads: Record<string, tf.Tensor> } {
+  *metaGradReads(b: Batch, agg: AggName, target: MetaTarget): Reads<{ loss: number; grads: Record<string, tf.Tensor> }> {
     const { value, grads } = tf.variableGrads(() => this.metaLoss(this.vars, b, agg, target), Object.values(this.vars));
-    const loss = value.dataSync()[0];
-    value.dispose();
+    let loss: number;
+    try {
+      loss = (yield value)[0];
+    } catch (e) {
+      tf.dispose(Object.values(grads));
+      throw e;
+    } finally {
+      value.dispose();
+    }
     return { loss, grads: this.byName(grads) };
   }
 
@@ -124,6 +139,11 @@ export class LowerProblem {
     const out: Record<string, tf.Tensor> = {};
     for (const n of this.names) out[n] = grads[this.vars[n].name];
     return out;
+  }
+
+  /** the tensors getState reads (prefetched before it on backends without synchronous reads) */
+  stateTensors(): tf.Tensor[] {
+    return [...Object.values(this.vars), ...this.opt.stateTensors()];
   }
 
   getState(): LowerState {

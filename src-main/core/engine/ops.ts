@@ -39,6 +39,23 @@ export const linearOnData = customGrad((x: tf.Tensor, w: tf.Tensor, save: tf.Gra
   };
 }) as unknown as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
 
+/**
+ * Batched a·b for [B, m, k]·[B, k, n], with the gradient written as transposes followed by
+ * plain batched matMuls: the transposed batched matMuls tfjs would use ran several times
+ * slower on wasm than the whole forward pass of the image reader.
+ */
+export const batchedMatMul = customGrad((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([a, b]);
+  return {
+    value: tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [sa, sb] = saved as tf.Tensor3D[];
+      const d = dy as tf.Tensor3D;
+      return [tf.matMul(d, tf.transpose(sb, [0, 2, 1])), tf.matMul(tf.transpose(sa, [0, 2, 1]), d)];
+    },
+  };
+}) as unknown as (a: tf.Tensor3D, b: tf.Tensor3D) => tf.Tensor3D;
+
 /** x·W + b on 2-D x */
 export function dense(x: tf.Tensor2D, w: tf.Tensor, b?: tf.Tensor): tf.Tensor2D {
   const y = linear(x, w as tf.Tensor2D);

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { runSync, type Reads } from './reads';
 
 /** Linear warm-up over the first `warmupFraction` of the steps, then cosine decay to 0. */
 export function cosineWithWarmup(step: number, total: number, base: number, warmupFraction: number): number {
@@ -40,11 +41,20 @@ export class AdamW {
 
   /** Applies one step; returns the gradient norm before clipping. Does not dispose grads. */
   step(grads: Record<string, tf.Tensor>, lr: number): number {
+    return runSync(this.stepReads(grads, lr));
+  }
+
+  /** step() as a generator that yields the squared norm to read (see reads.ts). */
+  *stepReads(grads: Record<string, tf.Tensor>, lr: number): Reads<number> {
     this.t += 1;
     const names = Object.keys(this.vars).filter((k) => grads[k]);
     const normSq = tf.tidy(() => tf.addN(names.map((k) => tf.sum(tf.square(grads[k])))));
-    const norm = Math.sqrt(normSq.dataSync()[0]);
-    normSq.dispose();
+    let norm: number;
+    try {
+      norm = Math.sqrt((yield normSq)[0]);
+    } finally {
+      normSq.dispose();
+    }
     const scale = Number.isFinite(norm) && norm > this.clip ? this.clip / norm : 1;
     const bc1 = 1 - BETA1 ** this.t;
     const bc2 = 1 - BETA2 ** this.t;
@@ -62,6 +72,11 @@ export class AdamW {
       }
     });
     return norm;
+  }
+
+  /** the tensors getState reads (prefetched before it on backends without synchronous reads) */
+  stateTensors(): tf.Tensor[] {
+    return [...Object.values(this.m), ...Object.values(this.v)];
   }
 
   getState(): AdamState {

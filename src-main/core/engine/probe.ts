@@ -1,9 +1,8 @@
 import { UserError } from '../errors';
-import { compareWithTruth } from '../eval/truth';
 import type { Db } from '../store/db';
 import { getModelSpec, getRun } from '../store/runs-store';
 import { parseTrainConfig } from './config';
-import { disposeBatch, gatherBatch } from './device';
+import { disposeBatch, gatherBatch } from './batch';
 import { dartsHypergradient, type MetaSpec } from './hypergradient';
 import { LowerProblem } from './lower';
 import { createPrm } from './prm';
@@ -83,8 +82,6 @@ export interface RunProbe {
   spec: MetaSpec;
   batches: number;
   domains: DomainProbe[];
-  /** Spearman of helpfulness with the sample's truth.json quality, when it is present */
-  spearman: number | null;
 }
 
 /**
@@ -107,7 +104,7 @@ export async function probeRun(
     shiftInvariant: opts.spec?.shiftInvariant ?? config.upper.shiftInvariant,
   };
   const batches = opts.batches ?? 40;
-  const backend = await startBackend(opts.backend ?? 'auto', opts.log);
+  const backend = (await startBackend(opts.backend ?? 'auto', { log: opts.log, model: config.model })).name;
   const data = await loadTrainingData(db, config, { dbKey: opts.dbKey ?? 'db', existingSpec: modelSpec, log: opts.log });
   let lower: LowerProblem | undefined;
   try {
@@ -118,8 +115,7 @@ export async function probeRun(
       metaBatchSize: opts.metaBatchSize ?? 400,
       seed: config.seed,
     });
-    const truth = compareWithTruth(db, Object.fromEntries(domains.map((d) => [d.domain, d.helpfulness])));
-    return { runId, backend, spec, batches, domains, spearman: truth?.spearman ?? null };
+    return { runId, backend, spec, batches, domains };
   } finally {
     lower?.dispose();
     disposeTrainingData(data);

@@ -9,12 +9,20 @@ export interface SamplerState {
   pos: number;
 }
 
+/** What the engine draws training batches from (instance indices into the table). */
+export interface BatchSampler {
+  readonly batchSize: number;
+  next(): Int32Array;
+  getState(): SamplerState;
+  setState(s: SamplerState): void;
+}
+
 /**
  * Batches of distinct instances from seeded per-epoch permutations (the incomplete tail of an
  * epoch is dropped, as with drop_last). Its state is four numbers, so a checkpoint restores
  * the exact batch sequence.
  */
-export class EpochSampler {
+export class EpochSampler implements BatchSampler {
   private perm: Int32Array;
   private epochRng = 0;
   private epoch = -1;
@@ -59,5 +67,34 @@ export class EpochSampler {
     this.epochRng = s.epochRng;
     this.epoch = s.epoch;
     this.pos = s.pos;
+  }
+}
+
+/** Batches drawn from a fixed subset of the instances (the selection baselines' data). */
+export class SubsetSampler implements BatchSampler {
+  private readonly inner: EpochSampler;
+
+  constructor(
+    private readonly subset: Int32Array,
+    batchSize: number,
+    rng: Rng,
+  ) {
+    this.inner = new EpochSampler(subset.length, batchSize, rng);
+  }
+
+  get batchSize(): number {
+    return this.inner.batchSize;
+  }
+
+  next(): Int32Array {
+    return this.inner.next().map((i) => this.subset[i]);
+  }
+
+  getState(): SamplerState {
+    return this.inner.getState();
+  }
+
+  setState(s: SamplerState): void {
+    this.inner.setState(s);
   }
 }

@@ -3,13 +3,13 @@ import type { Db } from '../store/db';
 import { UserError } from '../errors';
 import { getModelSpec, getRun, latestCheckpoint } from '../store/runs-store';
 import { unpackState } from './checkpoint';
-import { ModelSchema } from './config';
 import { encodeCots, readPool, type RawCot } from './dataset';
-import { disposeBatch, gatherBatch, disposeTable, uploadImages, uploadTable } from './device';
+import { disposeBatch, gatherBatch, disposeTable, uploadTable } from './batch';
+import { disposeImages, uploadImages, type ImageTensors } from './image-features';
 import type { EngineState } from './engine';
 import { decodeImages, type ImageSource } from './images';
 import { createPrm, type Prm } from './prm';
-import { prmSpecOf, type ModelSpecJson } from './training-data';
+import { prmSpecOf, storedModelConfig, type ModelSpecJson } from './training-data';
 import { Vocabulary } from './tokenizer';
 
 /** A trained PRM loaded for scoring: its spec, vocabulary and weights as tensors. */
@@ -43,7 +43,7 @@ export function loadTrainedPrm(db: Db, runId: number): TrainedPrm {
   }
   const state = unpackState<{ engine: EngineState }>(ck.state);
   // Settings added since the run was trained take their defaults.
-  return fromParams({ ...spec, model: ModelSchema.parse(spec.model) }, state.engine.lower.params, runId, ck.step);
+  return fromParams({ ...spec, model: storedModelConfig(spec.model, runId) }, state.engine.lower.params, runId, ck.step);
 }
 
 export function fromParams(spec: ModelSpecJson, values: Record<string, Float32Array>, runId: number | null, step: number): TrainedPrm {
@@ -103,7 +103,7 @@ export async function scoreCots(model: TrainedPrm, cots: readonly ScoringCot[], 
       maxSteps: Number.MAX_SAFE_INTEGER,
       label: 'scoring',
     });
-    let images: tf.Tensor2D | null = null;
+    let images: ImageTensors | null = null;
     if (useImages) {
       const size = m.imageSize;
       const pixels = new Float32Array((sources.length + 1) * size * size * 3);
@@ -122,7 +122,7 @@ export async function scoreCots(model: TrainedPrm, cots: readonly ScoringCot[], 
     } finally {
       disposeBatch(batch);
       disposeTable(dev);
-      images?.dispose();
+      disposeImages(images);
     }
   }
   return out;

@@ -19,10 +19,11 @@ import {
 } from '../store/runs-store';
 import { buildEngine, disposeEngine } from './build';
 import { packState, unpackState } from './checkpoint';
-import { ModelSchema, parseTrainConfig, type TrainConfig } from './config';
+import { learnsWeights, parseTrainConfig, type ModelConfig, type TrainConfig } from './config';
 import type { Engine, EngineState, StepReport } from './engine';
+import { prefetch } from './reads';
 import { startBackend, type BackendRequest } from './tf-backend';
-import { disposeTrainingData, loadTrainingData, type ModelSpecJson, type TrainingData } from './training-data';
+import { disposeTrainingData, loadTrainingData, storedModelConfig, type ModelSpecJson, type TrainingData } from './training-data';
 
 /** Live progress of a run, as the worker streams it to its caller. */
 export interface RunProgress {
@@ -43,6 +44,9 @@ export interface RunOutcome {
   method: string;
   status: Exclude<RunStatus, 'running' | 'interrupted'>;
   backend: string;
+  /** what computed (GPU name, WebGPU adapter, CPU), and why not the backend asked for */
+  device?: string;
+  fallback?: string | null;
   steps: number;
   seconds: number;
   trainLoss: number | null;
@@ -93,13 +97,16 @@ export async function trainRun(db: Db, runId: number, hooks: TrainHooks = {}): P
   // Everything after this point ends the run as failed, never leaves it 'running'.
   try {
     const config = parseTrainConfig(row.config, `run ${runId} config`);
-    backend = await startBackend(hooks.backend ?? 'auto', log);
-    claimRun(db, runId, backend);
+    // Training reads asynchronously (reads.ts) except CaR's selection pass, which runs once, synchronously.
+    const b = await startBackend(hooks.backend ?? 'auto', { log, model: config.model, syncReads: config.method === 'car' });
+    backend = b.name;
+    claimRun(db, runId, backend, { device: b.device, parityMaxAbsDiff: b.parityMaxAbsDiff, fallback: b.fallback });
     const existingSpec = getModelSpec<ModelSpecJson>(db, runId) ?? coldStartSpec(db, config);
     data = await loadTrainingData(db, config, { dbKey: hooks.dbKey ?? 'db', existingSpec, log });
     if (!existingSpec || !getModelSpec(db, runId)) setModelSpec(db, runId, data.spec);
     engine = buildEngine(data, config, coldStartParams(db, config));
-    return runLoop(db, runId, config, backend, data, engine, hooks);
+    const outcome = await runLoop(db, runId, config, backend, data, engine, hooks);
+    return { ...outcome, device: b.device, fallback: b.fallback };
   } catch (e) {
     if (e instanceof SimulatedCrash) throw e;
     const message = errorMessage(e);
@@ -145,17 +152,18 @@ function coldStartSpec(db: Db, config: TrainConfig): ModelSpecJson | null {
   if (!spec) throw new UserError(`coldStart.fromRun: run ${from} has no stored model`);
   // Compare architectures (stored settings re-read with today's defaults; dropout is a
   // training setting, free to differ).
-  const arch = (m: unknown) => {
-    const { dropout: _dropout, ...rest } = ModelSchema.parse(m);
+  const stored = storedModelConfig(spec.model, from);
+  const arch = (m: ModelConfig) => {
+    const { dropout: _dropout, ...rest } = m;
     return JSON.stringify(rest);
   };
-  if (arch(spec.model) !== arch(config.model)) {
+  if (arch(stored) !== arch(config.model)) {
     throw new UserError(
       `coldStart.fromRun: run ${from} trained a different model (its "model" settings differ from this config's); ` +
         'use the same model settings or another run',
     );
   }
-  return { ...spec, model: { ...ModelSchema.parse(spec.model), dropout: config.model.dropout } };
+  return { ...spec, model: { ...stored, dropout: config.model.dropout } };
 }
 
 function coldStartParams(db: Db, config: TrainConfig): Record<string, Float32Array> | undefined {
@@ -178,7 +186,7 @@ function domainRecord(names: string[], w: number[]): Record<string, number> {
 
 const meanOf = (a: number[]) => (a.length ? a.reduce((s, x) => s + x, 0) / a.length : null);
 
-function runLoop(
+async function runLoop(
   db: Db,
   runId: number,
   config: TrainConfig,
@@ -186,7 +194,7 @@ function runLoop(
   data: TrainingData,
   engine: Engine,
   hooks: TrainHooks,
-): RunOutcome {
+): Promise<RunOutcome> {
   const domains = data.spec.domains;
   const weighting = engine.upper.weighting;
   const instanceMethod = config.method === 'instance-table' || config.method === 'instance-net';
@@ -194,6 +202,8 @@ function runLoop(
   let recentTrain: number[] = [];
   let recentMeta: number[] = [];
 
+  // Values read between steps are fetched asynchronously first (webgpu has no synchronous read).
+  const weightsReady = () => prefetch(weighting.stateTensors());
   const ck = latestCheckpoint(db, runId);
   if (ck) {
     const state = unpackState<RunCheckpoint>(ck.state);
@@ -205,9 +215,10 @@ function runLoop(
     hooks.log?.(`run ${runId}: resuming from the checkpoint at step ${ck.step}`);
   } else {
     truncateRunAfter(db, runId, -1);
+    await weightsReady();
     db.transaction(() => {
       saveRunInstances(db, runId, data.train.cotIds, data.train.domain, domains);
-      if (config.method !== 'uniform') appendDomainWeights(db, runId, 0, domainRecord(domains, weighting.domainWeights()));
+      if (learnsWeights(config.method)) appendDomainWeights(db, runId, 0, domainRecord(domains, weighting.domainWeights()));
       if (instanceMethod) saveInstanceSnapshot(db, runId, 0, weighting.instanceWeights()!);
     })();
   }
@@ -229,7 +240,7 @@ function runLoop(
     saveCheckpoint(db, runId, engine.step, packState(state));
   };
   const recordWeights = (step: number) => {
-    if (config.method !== 'uniform') appendDomainWeights(db, runId, step, domainRecord(domains, weighting.domainWeights()));
+    if (learnsWeights(config.method)) appendDomainWeights(db, runId, step, domainRecord(domains, weighting.domainWeights()));
     if (instanceMethod) saveInstanceSnapshot(db, runId, step, weighting.instanceWeights()!);
   };
   const flush = (extra?: () => void): boolean => {
@@ -287,7 +298,7 @@ function runLoop(
   });
 
   while (engine.step < config.steps) {
-    const r = engine.runStep();
+    const r = await engine.runStepAsync();
     if (hooks.injectNaNAt === r.step) r.trainLoss = NaN;
     const bad = [r.trainLoss, r.weightedLoss, r.metaLoss ?? 0].some((x) => !Number.isFinite(x));
     if (bad) {
@@ -298,6 +309,7 @@ function runLoop(
         (last ? `(step ${last.step}) is kept` : 'does not exist (none was written yet)') +
         '. Lower lower.lr or upper.metaLr, check the data for extreme labels, and start a new run.';
       flush();
+      await weightsReady();
       finishRun(db, runId, 'failed', { error });
       hooks.log?.(`run ${runId}: ${error}`);
       return { ...outcome('failed', error), steps: last?.step ?? 0 };
@@ -327,6 +339,8 @@ function runLoop(
     const snapshotDue = r.step % config.snapshotEvery === 0 || r.step === config.steps;
     const checkpointDue = r.step % config.checkpointEvery === 0 || r.step === config.steps;
     let cancel = hooks.shouldCancel?.() ?? false;
+    if (snapshotDue || checkpointDue || cancel) await prefetch(engine.stateTensors());
+    else if (hooks.onProgress) await weightsReady();
     if (snapshotDue || checkpointDue || performance.now() - lastFlush > FLUSH_MS || cancel) {
       // The checkpoint and everything logged up to it are committed together.
       cancel =
@@ -338,6 +352,7 @@ function runLoop(
     progress(r.step === config.steps);
     if (checkpointDue && hooks.crashAfterCheckpoint === r.step) throw new SimulatedCrash(`simulated crash after step ${r.step}`);
     if (cancel && r.step < config.steps) {
+      await prefetch(engine.stateTensors());
       flush(() => {
         recordWeights(r.step);
         checkpoint();
@@ -348,6 +363,7 @@ function runLoop(
       return o;
     }
   }
+  await weightsReady();
   const o = outcome('completed', null);
   flush();
   finishRun(db, runId, 'completed', { summary: summary(o) });

@@ -1,6 +1,6 @@
 import type { Db } from '../store/db';
 import { UserError } from '../errors';
-import type { ModelConfig, TrainConfig } from './config';
+import { learnsWeights, ModelSchema, type ModelConfig, type TrainConfig } from './config';
 import {
   corpusTexts,
   encodeCots,
@@ -10,7 +10,8 @@ import {
   type CotTable,
   type RawCot,
 } from './dataset';
-import { disposeTable, uploadImages, uploadTable } from './device';
+import { disposeTable, uploadTable } from './batch';
+import { disposeImages, uploadImages } from './image-features';
 import type { TrainingTensors } from './engine';
 import type { PrmSpec } from './prm';
 import { Vocabulary, type VocabularyJson } from './tokenizer';
@@ -30,6 +31,21 @@ export interface TrainingData {
   train: CotTable;
   meta: CotTable;
   tensors: TrainingTensors;
+}
+
+/**
+ * A stored run's model settings, read with today's defaults for settings added since. A run
+ * whose PRM an earlier version built differently (settings that no longer exist) keeps its
+ * records, but its weights fit no model of this version.
+ */
+export function storedModelConfig(model: unknown, runId: number): ModelConfig {
+  const r = ModelSchema.safeParse(model);
+  if (r.success) return r.data;
+  const what = r.error.issues.map((i) => `${['model', ...i.path].join('.')}: ${i.message}`).join('; ');
+  throw new UserError(
+    `run ${runId}'s PRM was built by an earlier version of DreamPRM Studio (${what}); its metrics and evaluations ` +
+      'stay readable, but it cannot be scored again or continued: train a new run',
+  );
 }
 
 export function prmSpecOf(spec: ModelSpecJson): PrmSpec {
@@ -53,11 +69,11 @@ export async function loadTrainingData(
         'or load the built-in sample with `dreamprm sample --out DIR --import`; excluded domains are left out)',
     );
   }
-  const meta = readPool(db, 'meta', 'correctness');
-  if (!meta.length && config.method !== 'uniform') {
+  const meta = readPool(db, config.metaSource, 'correctness');
+  if (!meta.length && learnsWeights(config.method)) {
     throw new UserError(
-      `the ${config.method} method learns weights on the meta pool, but it has no CoTs with a correctness label ` +
-        '(import some with `dreamprm import FILE --pool meta`), or train with --method uniform',
+      `the ${config.method} method learns weights on the ${config.metaSource} pool, but it has no CoTs with a correctness label ` +
+        `(import some with \`dreamprm import FILE --pool ${config.metaSource}\`), or train with --method uniform`,
     );
   }
   const domains = [...new Set(train.map((c) => c.domain))].sort();
@@ -108,7 +124,7 @@ export async function loadTrainingData(
 export function disposeTrainingData(d: TrainingData): void {
   disposeTable(d.tensors.train);
   disposeTable(d.tensors.meta);
-  d.tensors.images?.dispose();
+  disposeImages(d.tensors.images);
 }
 
 /** For tests and tools: CoTs already in memory instead of a database. */

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
+import type { Reads } from './reads';
 import type { Method, TrainConfig } from './config';
-import type { Batch } from './device';
+import type { Batch } from './batch';
 import { AdamW, RowAdamW, type AdamState } from './optim';
 import type { Rng } from './rng';
 import { glorot } from './ops';
@@ -18,8 +19,10 @@ export interface Weighting {
   weights(b: Batch, stepProbs: tf.Tensor2D): tf.Tensor1D;
   /** records the weights the lower step actually used (instance methods keep a per-instance view) */
   observe(b: Batch, w: Float32Array): void;
-  /** one upper optimizer step from h [B] */
-  step(b: Batch, stepProbs: tf.Tensor2D, h: Float32Array, lr: number): void;
+  /** one upper optimizer step from h [B], yielding what it reads (see reads.ts) */
+  stepReads(b: Batch, stepProbs: tf.Tensor2D, h: Float32Array, lr: number): Reads<void>;
+  /** the tensors domainWeights and getState read (prefetched where reads are asynchronous) */
+  stateTensors(): tf.Tensor[];
   /** domain → weight (instance methods: the mean current weight of the domain's instances) */
   domainWeights(): number[];
   /** current weight of every training instance, or null (uniform, domain) */
@@ -45,7 +48,9 @@ export interface WeightingContext {
 export function createWeighting(ctx: WeightingContext): Weighting {
   switch (ctx.config.method) {
     case 'uniform':
-      return new UniformWeighting(ctx.domainCount);
+    case 's1':
+    case 'car':
+      return new UniformWeighting(ctx.config.method, ctx.domainCount);
     case 'domain':
       return new DomainTable(ctx);
     case 'instance-table':
@@ -55,16 +60,23 @@ export function createWeighting(ctx: WeightingContext): Weighting {
   }
 }
 
+/** Every weight 1: the uniform PRM, and the selection baselines on their selected data. */
 class UniformWeighting implements Weighting {
-  readonly method = 'uniform' as const;
   readonly needsProbs = false;
-  constructor(private readonly domainCount: number) {}
+  constructor(
+    readonly method: Method,
+    private readonly domainCount: number,
+  ) {}
   weights(b: Batch): tf.Tensor1D {
     return tf.ones([b.B]);
   }
   observe(): void {}
-  step(): void {
-    throw new Error('the uniform method has no upper level');
+  // eslint-disable-next-line require-yield
+  *stepReads(): Reads<void> {
+    throw new Error(`the ${this.method} method has no upper level`);
+  }
+  stateTensors(): tf.Tensor[] {
+    return [];
   }
   domainWeights(): number[] {
     return new Array<number>(this.domainCount).fill(1);
@@ -89,7 +101,11 @@ class DomainTable implements Weighting {
   constructor(private readonly ctx: WeightingContext) {
     this.alpha = tf.variable(tf.zeros([ctx.domainCount]), true);
     this.opt = new AdamW({ alpha: this.alpha }, ctx.config.upper.weightDecay, ctx.config.upper.clip);
+    this.current = this.normalised();
   }
+
+  /** ŵ as of the last step, kept so that reading it needs no new tensor (see stateTensors) */
+  private current: tf.Tensor1D;
 
   private normalised(): tf.Tensor1D {
     return tf.tidy(() => {
@@ -118,18 +134,24 @@ class DomainTable implements Weighting {
 
   observe(): void {}
 
-  step(b: Batch, _p: tf.Tensor2D, h: Float32Array, lr: number): void {
+  *stepReads(b: Batch, _p: tf.Tensor2D, h: Float32Array, lr: number): Reads<void> {
     const hT = tf.tensor1d(h);
     const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(hT, this.batchWeights(b))) as tf.Scalar, [this.alpha]);
-    this.opt.step({ alpha: grads[this.alpha.name] }, lr);
-    tf.dispose([hT, value, ...Object.values(grads)]);
+    try {
+      yield* this.opt.stepReads({ alpha: grads[this.alpha.name] }, lr);
+    } finally {
+      tf.dispose([hT, value, ...Object.values(grads)]);
+    }
+    this.current.dispose();
+    this.current = this.normalised();
+  }
+
+  stateTensors(): tf.Tensor[] {
+    return [this.alpha, this.current, ...this.opt.stateTensors()];
   }
 
   domainWeights(): number[] {
-    const w = this.normalised();
-    const out = Array.from(w.dataSync());
-    w.dispose();
-    return out;
+    return Array.from(this.current.dataSync());
   }
 
   instanceWeights(): null {
@@ -143,9 +165,12 @@ class DomainTable implements Weighting {
   setState(s: WeightingState): void {
     tf.tidy(() => this.alpha.assign(tf.tensor1d(s.arrays.alpha as Float32Array)));
     if (s.adam) this.opt.setState(s.adam);
+    this.current.dispose();
+    this.current = this.normalised();
   }
 
   dispose(): void {
+    this.current.dispose();
     this.alpha.dispose();
     this.opt.dispose();
   }
@@ -204,7 +229,8 @@ class InstanceTable implements Weighting {
 
   observe(): void {}
 
-  step(b: Batch, _p: tf.Tensor2D, h: Float32Array, lr: number): void {
+  // eslint-disable-next-line require-yield
+  *stepReads(b: Batch, _p: tf.Tensor2D, h: Float32Array, lr: number): Reads<void> {
     // d(Σ h_i act(β_i))/dβ_r, summed over repeats of a row within the batch.
     const grad = new Map<number, number>();
     for (let i = 0; i < b.B; i++) {
@@ -216,6 +242,10 @@ class InstanceTable implements Weighting {
 
   domainWeights(): number[] {
     return domainMeans(this.instanceWeights(), this.ctx);
+  }
+
+  stateTensors(): tf.Tensor[] {
+    return [];
   }
 
   instanceWeights(): Float32Array {
@@ -288,14 +318,21 @@ class InstanceNet implements Weighting {
     for (let i = 0; i < b.B; i++) this.last[b.index[i]] = w[i];
   }
 
-  step(b: Batch, p: tf.Tensor2D, h: Float32Array, lr: number): void {
+  *stepReads(b: Batch, p: tf.Tensor2D, h: Float32Array, lr: number): Reads<void> {
     const hT = tf.tensor1d(h);
     const list = Object.values(this.vars);
     const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(hT, this.weights(b, p))) as tf.Scalar, list);
     const named: Record<string, tf.Tensor> = {};
     for (const [k, v] of Object.entries(this.vars)) named[k] = grads[v.name];
-    this.opt.step(named, lr);
-    tf.dispose([hT, value, ...Object.values(grads)]);
+    try {
+      yield* this.opt.stepReads(named, lr);
+    } finally {
+      tf.dispose([hT, value, ...Object.values(grads)]);
+    }
+  }
+
+  stateTensors(): tf.Tensor[] {
+    return [...Object.values(this.vars), ...this.opt.stateTensors()];
   }
 
   domainWeights(): number[] {

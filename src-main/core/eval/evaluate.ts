@@ -3,36 +3,13 @@ import type { StepScorer } from '../engine/scoring';
 import type { Db } from '../store/db';
 import { saveEvaluation } from '../store/eval-store';
 import { UserError } from '../errors';
-import { argmax, auroc, mean, oracle, passAt1, selfConsistency } from './metrics';
+import { argmax } from './metrics';
+import type { EvaluationReport } from '../../../src-shared/evaluation';
+import { averageOf, groupResult, type BenchmarkResult } from './results';
+import { DEFAULT_SELECTION } from './selection';
 import { loadTestPool, type TestQuestion } from './test-pool';
 
-export type { StepScorer };
-
-export interface BenchmarkResult {
-  benchmark: string;
-  questions: number;
-  candidates: number;
-  /** all figures in percent */
-  passAt1: number;
-  selfConsistency: number;
-  oracle: number;
-  /** best-of-N accuracy of the PRM under each aggregation */
-  bon: Record<AggName, number>;
-  /** step-level AUROC of p_t against step labels, where the test pool has them */
-  stepAuroc: number | null;
-}
-
-export interface EvaluationReport {
-  evaluationId: number;
-  runId: number | null;
-  label: string;
-  agg: AggName;
-  benchmarks: BenchmarkResult[];
-  /** unweighted mean over benchmarks, as the papers report */
-  average: BenchmarkResult;
-  skippedCandidates: number;
-  seconds: number;
-}
+export type { StepScorer, BenchmarkResult, EvaluationReport };
 
 export interface EvaluateOptions {
   runId: number | null;
@@ -43,9 +20,7 @@ export interface EvaluateOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-const pct = (x: number) => Math.round(x * 10000) / 100;
-
-/** Scores every test candidate, computes best-of-N per benchmark, and stores it all. */
+/** Scores every test candidate, computes best-of-N per benchmark and task, and stores it all. */
 export async function evaluate(db: Db, opts: EvaluateOptions): Promise<EvaluationReport> {
   const started = performance.now();
   const agg = opts.agg ?? 'logodds';
@@ -56,46 +31,40 @@ export async function evaluate(db: Db, opts: EvaluateOptions): Promise<Evaluatio
     );
   }
   const scores = await scoreAll(questions, opts);
-  const benchmarks = [...new Set(questions.map((q) => q.benchmark))].sort();
-  const choices: { questionId: number; agg: AggName; cotId: number; correct: boolean }[] = [];
-  const results = benchmarks.map((benchmark) => {
-    const qs = questions.filter((q) => q.benchmark === benchmark);
-    const bon = {} as Record<AggName, number>;
-    for (const a of AGGREGATIONS) {
-      bon[a] = pct(
-        mean(
-          qs.map((q) => {
-            const pick = q.candidates[argmax(q.candidates.map((c) => aggregate(a, scores.get(c.cotId)!)))];
-            choices.push({ questionId: q.questionId, agg: a, cotId: pick.cotId, correct: pick.correct });
-            return pick.correct ? 1 : 0;
-          }),
-        ),
-      );
-    }
-    return {
-      benchmark,
-      questions: qs.length,
-      candidates: qs.reduce((n, q) => n + q.candidates.length, 0),
-      passAt1: pct(mean(qs.map((q) => passAt1(q.candidates)))),
-      selfConsistency: pct(mean(qs.map((q) => selfConsistency(q.candidates)))),
-      oracle: pct(mean(qs.map((q) => oracle(q.candidates)))),
-      bon,
-      stepAuroc: stepAuroc(qs, scores),
-    } satisfies BenchmarkResult;
-  });
-  const average = averageOf(results);
-  const seconds = (performance.now() - started) / 1000;
+  const groups = (key: (q: TestQuestion) => string | null) =>
+    [...new Set(questions.map(key).filter((k): k is string => k !== null))]
+      .sort()
+      .map((name) => groupResult(name, questions.filter((q) => key(q) === name), scores, agg));
+  const benchmarks = groups((q) => q.benchmark);
   const report: Omit<EvaluationReport, 'evaluationId'> = {
     runId: opts.runId,
     label: opts.label,
     agg,
-    benchmarks: results,
-    average,
+    selection: DEFAULT_SELECTION,
+    benchmarks,
+    average: averageOf(benchmarks),
+    tasks: groups((q) => q.task),
     skippedCandidates: skipped,
-    seconds,
+    seconds: (performance.now() - started) / 1000,
   };
-  const evaluationId = saveEvaluation(db, report, questions, scores, choices);
+  const candidates = questions.flatMap((q) =>
+    q.candidates.map((c) => {
+      const stepScores = scores.get(c.cotId)!;
+      return { cotId: c.cotId, questionId: q.questionId, stepScores, score: aggregate(agg, stepScores) };
+    }),
+  );
+  const evaluationId = saveEvaluation(db, report, candidates, storedChoices(questions, scores));
   return { evaluationId, ...report };
+}
+
+/** Each aggregation's argmax pick per question (first on ties): what the review opens on. */
+function storedChoices(questions: TestQuestion[], scores: Map<number, Float32Array>) {
+  return questions.flatMap((q) =>
+    AGGREGATIONS.map((a) => {
+      const pick = q.candidates[argmax(q.candidates.map((c) => aggregate(a, scores.get(c.cotId)!)))];
+      return { questionId: q.questionId, agg: a, cotId: pick.cotId, correct: pick.correct };
+    }),
+  );
 }
 
 async function scoreAll(questions: TestQuestion[], opts: EvaluateOptions): Promise<Map<number, Float32Array>> {
@@ -109,38 +78,4 @@ async function scoreAll(questions: TestQuestion[], opts: EvaluateOptions): Promi
     opts.onProgress?.(Math.min(i + chunk, cotIds.length), cotIds.length);
   }
   return scores;
-}
-
-function stepAuroc(qs: TestQuestion[], scores: Map<number, Float32Array>): number | null {
-  const s: number[] = [];
-  const y: boolean[] = [];
-  for (const q of qs)
-    for (const c of q.candidates) {
-      const p = scores.get(c.cotId)!;
-      c.stepLabels.forEach((label, t) => {
-        if (label != null && t < p.length) {
-          s.push(p[t]);
-          y.push(label);
-        }
-      });
-    }
-  const a = auroc(s, y);
-  return Number.isNaN(a) ? null : Math.round(a * 10000) / 10000;
-}
-
-function averageOf(results: BenchmarkResult[]): BenchmarkResult {
-  const avg = (f: (r: BenchmarkResult) => number) => Math.round(mean(results.map(f)) * 100) / 100;
-  const bon = {} as Record<AggName, number>;
-  for (const a of AGGREGATIONS) bon[a] = avg((r) => r.bon[a]);
-  const aurocs = results.map((r) => r.stepAuroc).filter((x): x is number => x != null);
-  return {
-    benchmark: 'average',
-    questions: results.reduce((n, r) => n + r.questions, 0),
-    candidates: results.reduce((n, r) => n + r.candidates, 0),
-    passAt1: avg((r) => r.passAt1),
-    selfConsistency: avg((r) => r.selfConsistency),
-    oracle: avg((r) => r.oracle),
-    bon,
-    stepAuroc: aurocs.length ? Math.round(mean(aurocs) * 10000) / 10000 : null,
-  };
 }

@@ -1,5 +1,6 @@
 import type { AggName } from '../engine/aggregate';
 import { createStepScorer, loadTrainedPrm } from '../engine/scoring';
+import { parseTrainConfig } from '../engine/config';
 import { startBackend, type BackendRequest } from '../engine/tf-backend';
 import { UserError } from '../errors';
 import type { Db } from '../store/db';
@@ -9,6 +10,8 @@ import { compareWithTruth, type TruthComparison } from './truth';
 
 export interface RunEvaluation extends EvaluationReport {
   backend: string;
+  /** what computed the scores: GPU name, WebGPU adapter or CPU */
+  device?: string;
   truth: TruthComparison | null;
 }
 
@@ -22,7 +25,8 @@ export async function evaluateRun(
   if (run.status !== 'completed') {
     opts.log?.(`run ${runId} is ${run.status}: evaluating its latest checkpoint (step ${run.lastCheckpointStep ?? '?'})`);
   }
-  const backend = await startBackend(opts.backend ?? 'auto', opts.log);
+  const config = parseTrainConfig(run.config, `run ${runId} config`);
+  const { name: backend, device } = await startBackend(opts.backend ?? 'auto', { log: opts.log, model: config.model, syncReads: false });
   const model = loadTrainedPrm(db, runId);
   try {
     const report = await evaluate(db, {
@@ -32,7 +36,7 @@ export async function evaluateRun(
       scorer: createStepScorer(db, model),
       onProgress: opts.onProgress,
     });
-    return { ...report, backend, truth: compareWithTruth(db, run.domainWeights) };
+    return { ...report, backend, device, truth: compareWithTruth(db, run.domainWeights) };
   } finally {
     model.dispose();
   }

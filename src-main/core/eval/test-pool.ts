@@ -14,6 +14,8 @@ export interface TestCandidate {
 export interface TestQuestion {
   questionId: number;
   benchmark: string;
+  /** the question's task where the data gives one (canonical JSONL `task`), else null */
+  task: string | null;
   candidates: TestCandidate[];
 }
 
@@ -25,7 +27,7 @@ export interface TestQuestion {
 export function loadTestPool(db: Db): { questions: TestQuestion[]; skipped: number } {
   const rows = db
     .prepare(
-      `SELECT c.id AS cotId, c.question_id AS questionId, d.name AS benchmark, c.answer, c.correct,
+      `SELECT c.id AS cotId, c.question_id AS questionId, d.name AS benchmark, q.task, c.answer, c.correct,
               c.n_steps AS nSteps
          FROM cots c
          JOIN questions q ON q.id = c.question_id
@@ -33,7 +35,15 @@ export function loadTestPool(db: Db): { questions: TestQuestion[]; skipped: numb
         WHERE d.pool = 'test' AND d.excluded = 0
         ORDER BY d.name, q.id, c.id`,
     )
-    .all() as { cotId: number; questionId: number; benchmark: string; answer: string | null; correct: number | null; nSteps: number }[];
+    .all() as {
+    cotId: number;
+    questionId: number;
+    benchmark: string;
+    task: string | null;
+    answer: string | null;
+    correct: number | null;
+    nSteps: number;
+  }[];
   const labelRows = db
     .prepare(
       `SELECT s.cot_id AS cotId, s.idx, s.mc, s.human
@@ -57,7 +67,7 @@ export function loadTestPool(db: Db): { questions: TestQuestion[]; skipped: numb
     }
     let q = byQuestion.get(r.questionId);
     if (!q) {
-      q = { questionId: r.questionId, benchmark: r.benchmark, candidates: [] };
+      q = { questionId: r.questionId, benchmark: r.benchmark, task: r.task, candidates: [] };
       byQuestion.set(r.questionId, q);
     }
     const known = labels.get(r.cotId);

@@ -3,7 +3,7 @@
  * and where the label comes from (a human, Monte Carlo rollouts, or the dataset), and who gave
  * a human label when.
  */
-import { NotFoundError } from '../api/args';
+import { NotFoundError } from '../errors';
 import type { Db } from '../store/db';
 import type { CotView, LabelledStep, LabelSource, QuestionView } from './types';
 

@@ -1,5 +1,5 @@
 /** One instance of a run in detail, and the weight histograms per domain. */
-import { NotFoundError } from '../api/args';
+import { NotFoundError } from '../errors';
 import type { Db } from '../store/db';
 import { getInstanceWeightSnapshot, listInstanceSnapshotSteps } from '../store/runs-store';
 import { cotView, questionView } from './cot-view';

@@ -3,9 +3,9 @@
  * correct candidate existed, or where two evaluations chose differently) and one question with
  * all its candidates, their per-step scores, aggregates and the choice.
  */
-import { NotFoundError } from '../api/args';
 import { aggregate, isAggName, AGGREGATIONS, type AggName } from '../engine/aggregate';
-import { UserError } from '../errors';
+import { NotFoundError, UserError } from '../errors';
+import { normaliseAnswer } from '../eval/answers';
 import type { Db } from '../store/db';
 import { blobToFloats, getEvaluation } from '../store/eval-store';
 import { cotViews, questionView } from './cot-view';
@@ -30,6 +30,7 @@ function resolve(db: Db, evaluationId: number, opts: ReviewOptions): { agg: AggN
 interface ItemDb {
   questionId: number;
   benchmark: string;
+  task: string | null;
   extId: string;
   chosenCotId: number;
   chosenCorrect: number | null;
@@ -47,7 +48,7 @@ export function reviewIndex(db: Db, evaluationId: number, filter: ReviewFilter, 
   }
   const rows = db
     .prepare(
-      `SELECT ch.question_id AS questionId, d.name AS benchmark, q.ext_id AS extId, ch.chosen_cot_id AS chosenCotId,
+      `SELECT ch.question_id AS questionId, d.name AS benchmark, q.task, q.ext_id AS extId, ch.chosen_cot_id AS chosenCotId,
               c.correct AS chosenCorrect,
               (SELECT max(c2.correct) FROM eval_candidates ec JOIN cots c2 ON c2.id = ec.cot_id
                 WHERE ec.evaluation_id = ch.evaluation_id AND ec.question_id = ch.question_id) AS anyCorrect,
@@ -93,7 +94,7 @@ export function reviewQuestion(db: Db, evaluationId: number, questionId: number,
     const view = views.get(c.cotId);
     if (!view) return [];
     const stepScores = Array.from(blobToFloats(c.stepScores));
-    return [{ ...view, stepScores, score: aggregate(agg, stepScores) }];
+    return [{ ...view, answerKey: normaliseAnswer(view.answer), stepScores, score: aggregate(agg, stepScores) }];
   });
   const ranks = new Map([...scored].sort((a, b) => b.score - a.score).map((c, i) => [c.cotId, i + 1]));
   const candidates: ReviewCandidate[] = scored.map((c) => ({

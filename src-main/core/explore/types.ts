@@ -146,6 +146,8 @@ export const REVIEW_FILTERS: readonly ReviewFilter[] = ['all', 'wrong-choice', '
 export interface ReviewItem {
   questionId: number;
   benchmark: string;
+  /** the question's task, where the data gives one */
+  task: string | null;
   extId: string;
   chosenCotId: number;
   /** the chosen candidate's correctness now (a human may have corrected it since) */
@@ -167,6 +169,8 @@ export interface ReviewIndex {
 }
 
 export interface ReviewCandidate extends CotView {
+  /** the final answer as votes count it (normalised: case, spacing, number format); '' when none */
+  answerKey: string;
   /** p_t per step from the evaluation */
   stepScores: number[];
   /** the aggregate of stepScores under the review's aggregation */

@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { candidatePaths } from '../data/images';
+import { locateImage } from '../data/image-paths';
 import type { Db } from '../store/db';
 
 export type ImageMode = 'copy' | 'reference';
@@ -80,7 +80,7 @@ export function imagePaths(db: Db, outDir: string, mode: ImageMode): { pathsOf(q
   };
 }
 
-/** Where the image was read from at import, if it is still there. */
+/** Where the image was read from at import, if it is still there and the image-path rule allows it. */
 function originalFile(path: string, sourcePath: string | null, sourceOptions: string | null): string | null {
   let imagesDir: string | undefined;
   try {
@@ -90,5 +90,6 @@ function originalFile(path: string, sourcePath: string | null, sourceOptions: st
     // options are informative only
   }
   const dir = sourcePath ? dirname(sourcePath) : process.cwd();
-  return candidatePaths(path, dir, imagesDir).find((p) => existsSync(p)) ?? null;
+  const found = locateImage(path, { fileDir: dir, imagesDir });
+  return found.status === 'found' ? found.path : null;
 }

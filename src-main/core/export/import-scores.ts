@@ -113,6 +113,25 @@ export async function importScores(db: Db, file: string, opts: ImportScoresOptio
   }
   if (!scores.size) throw new UserError(`${file} has no score lines`);
 
+  return { file, lines, ...(await evaluateScores(db, scores, { ...opts, label: opts.label ?? basename(file), source: file })) };
+}
+
+export interface EvaluateScoresOptions extends ImportScoresOptions {
+  label: string;
+  /** where the scores came from, for the messages (a file, a score job) */
+  source: string;
+  /** what to do when candidates lack scores (default: the import-scores advice) */
+  missingHint?: string;
+}
+
+export type ScoresEvaluation = Omit<ImportScoresResult, 'file' | 'lines'>;
+
+/**
+ * Evaluates external per-step scores of the test candidates and stores the evaluation, the
+ * one path for `import-scores` and the score job, so both give the same rows for the same
+ * scores. Candidates without scores are refused (listed), or score 0 with allowMissing.
+ */
+export async function evaluateScores(db: Db, scores: Map<number, Float32Array>, opts: EvaluateScoresOptions): Promise<ScoresEvaluation> {
   const { questions } = loadTestPool(db);
   const candidates = questions.flatMap((q) => q.candidates.map((c) => ({ ...c, benchmark: q.benchmark })));
   const missing = candidates.filter((c) => !scores.has(c.cotId));
@@ -123,23 +142,21 @@ export async function importScores(db: Db, file: string, opts: ImportScoresOptio
       return `${c.benchmark}/${x.qid}/${x.cot} (cotId ${c.cotId})`;
     });
     throw new UserError(
-      `${missing.length} of ${candidates.length} test candidates have no scores in ${file}:\n  ${listed.join('\n  ')}` +
+      `${missing.length} of ${candidates.length} test candidates have no scores in ${opts.source}:\n  ${listed.join('\n  ')}` +
         `${missing.length > SHOWN ? `\n  ... and ${missing.length - SHOWN} more` : ''}\n` +
-        'Score them too, or pass --allow-missing (unscored candidates then score 0 and are never chosen).',
+        (opts.missingHint ?? 'Score them too, or pass --allow-missing (unscored candidates then score 0 and are never chosen).'),
     );
   }
   const inPool = new Set(candidates.map((c) => c.cotId));
   const lengthMismatches = candidates.filter((c) => scores.has(c.cotId) && scores.get(c.cotId)!.length !== c.nSteps).length;
   const evaluation = await evaluate(db, {
     runId: null,
-    label: opts.label ?? basename(file),
+    label: opts.label,
     agg: opts.agg,
     scorer: async (ids) => ids.map((id) => scores.get(id) ?? new Float32Array(0)),
     onProgress: opts.onProgress,
   });
   return {
-    file,
-    lines,
     scored: candidates.length - missing.length,
     missing: missing.length,
     lengthMismatches,

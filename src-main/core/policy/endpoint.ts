@@ -16,9 +16,14 @@ export interface EndpointOptions {
   apiKey?: string;
 }
 
+/** The model server this process's environment names, if any. */
+export function environmentBaseUrl(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return (env.DREAMPRM_BASE_URL || env.OPENAI_BASE_URL || '').trim() || undefined;
+}
+
 /** Fills the endpoint from options, then the environment; says what is missing and how to give it. */
 export function resolveEndpoint(opts: EndpointOptions, env: NodeJS.ProcessEnv = process.env): Endpoint {
-  const baseUrl = (opts.baseUrl ?? env.DREAMPRM_BASE_URL ?? env.OPENAI_BASE_URL ?? '').trim();
+  const baseUrl = (opts.baseUrl ?? environmentBaseUrl(env) ?? '').trim();
   const model = (opts.model ?? env.DREAMPRM_MODEL ?? '').trim();
   if (!baseUrl) {
     throw new UserError(

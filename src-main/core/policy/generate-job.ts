@@ -3,7 +3,7 @@ import { UserError } from '../errors';
 import type { Db } from '../store/db';
 import { createJob, type PlannedRequest } from '../store/jobs-store';
 import { answersMatch, extractFinalAnswer } from './answer-match';
-import type { ChatReply, ChatRequest } from './chat-client';
+import { chatCall, type ChatReply, type ChatRequest } from './chat-client';
 import { batches, checkCommon, checkPositiveInt, domainFilter, imagesToSend, questionLoader, type GenerateConfig } from './job-config';
 import type { JobHandler } from './job-runner';
 import { userMessage } from './messages';
@@ -71,7 +71,7 @@ export function generateRequest(db: Db, config: GenerateConfig): (payload: unkno
 }
 
 /** Each completion becomes a CoT of the question: split into steps, its answer checked against the truth. */
-export function generateHandler(db: Db, jobId: number, config: GenerateConfig): JobHandler {
+export function generateHandler(db: Db, jobId: number, config: GenerateConfig): JobHandler<ChatRequest, ChatReply> {
   const build = generateRequest(db, config);
   const load = questionLoader(db);
   const insertCot = db.prepare(
@@ -80,6 +80,7 @@ export function generateHandler(db: Db, jobId: number, config: GenerateConfig): 
   const insertStep = db.prepare(`INSERT INTO steps (cot_id, idx, text) VALUES (?, ?, ?)`);
   return {
     build: (_key, payload) => build(payload),
+    call: (req, model) => chatCall(model, req),
     apply(_key, payload, reply: ChatReply): GenerateResult {
       const p = payload as GeneratePayload;
       const q = load(p.questionId);

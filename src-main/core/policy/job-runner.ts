@@ -11,6 +11,7 @@ import {
   openRequests,
   ownerAlive,
   requestCounters,
+  setJobSummary,
   type JobKind,
   type JobRow,
   type JobStatus,
@@ -18,18 +19,29 @@ import {
   type RequestStatus,
 } from '../store/jobs-store';
 import { errorMessage, UserError } from '../errors';
-import type { ChatClient, ChatReply, ChatRequest } from './chat-client';
+import type { ServerCall, ServerClient } from './server-client';
 
-/** What a kind of job does with each of its planned requests. */
-export interface JobHandler {
+/**
+ * What a kind of job does with each of its planned requests. Method syntax on purpose: a
+ * handler of chat requests is used where any handler is expected.
+ */
+export interface JobHandler<Q = unknown, R = unknown> {
   /** The request to send, or an error to record without asking the server (e.g. a missing image). */
-  build(key: string, payload: unknown): ChatRequest | { error: string };
+  build(key: string, payload: unknown): Q | { error: string };
+  /** How a built request goes to the server (chat completions, embeddings, pooling). */
+  call(req: Q, model: string): ServerCall<R>;
   /**
-   * Writes the reply's effect (new CoTs, step labels) and returns what to store as the
-   * request's result. Runs inside the transaction that marks the request done; throwing
+   * Writes the reply's effect (new CoTs, step labels, vectors) and returns what to store as
+   * the request's result. Runs inside the transaction that marks the request done; throwing
    * marks it failed instead and writes nothing.
    */
-  apply(key: string, payload: unknown, reply: ChatReply): unknown;
+  apply(key: string, payload: unknown, reply: R): unknown;
+  /**
+   * Runs once every request is done, before the job is marked completed (the score job stores
+   * its evaluation here); what it returns is merged into the job's summary. Throwing fails the
+   * job with that reason, and the next resume runs it again.
+   */
+  finish?(): Promise<Record<string, unknown>> | Record<string, unknown>;
 }
 
 export interface Pricing {
@@ -53,7 +65,7 @@ export interface JobProgress {
 }
 
 export interface RunJobOptions {
-  client: ChatClient;
+  client: ServerClient;
   /** aborting stops the job: in-flight requests stay pending for the next resume */
   signal?: AbortSignal;
   onProgress?: (p: JobProgress) => void;
@@ -142,18 +154,18 @@ export async function runJob(db: Db, jobId: number, handler: JobHandler, opts: R
   async function worker(): Promise<void> {
     for (let row = next(); row && !stop.signal.aborted; row = next()) {
       const noTokens = { promptTokens: 0, completionTokens: 0 };
-      const req = safeBuild(handler, row.key, row.payload);
-      if ('error' in req) {
-        markFailed(db, jobId, row.key, req.error, 1);
+      const call = safeBuild(handler, row.key, row.payload, opts.client.endpoint.model);
+      if ('error' in call) {
+        markFailed(db, jobId, row.key, call.error, 1);
         moved(row.status, 'failed', noTokens);
       } else {
-        const out = await opts.client.complete(req, stop.signal);
+        const out = await opts.client.send(call, stop.signal);
         if (!out.ok && out.kind === 'aborted') return; // left pending for the next resume
         if (out.ok) {
           const tokens = { promptTokens: out.reply.promptTokens, completionTokens: out.reply.completionTokens };
           try {
             db.transaction(() => {
-              const result = handler.apply(row.key, row.payload, out.reply);
+              const result = handler.apply(row.key, row.payload, out.reply.value);
               markDone(db, jobId, row.key, result, { attempts: out.attempts, ...tokens });
             })();
             moved(row.status, 'done', tokens);
@@ -186,16 +198,29 @@ export async function runJob(db: Db, jobId: number, handler: JobHandler, opts: R
   else if (stored.failed > 0) {
     const first = failedRequests(db, jobId, 1)[0];
     finishJob(db, jobId, 'failed', `${stored.failed} of ${stored.total} requests failed (first: ${first.key}: ${first.error}); run the job again to retry them`);
-  } else finishJob(db, jobId, 'completed');
+  } else await finishAll(db, jobId, handler);
   const final = jobProgress(db, jobId, { requests: finishedHere, seconds: (performance.now() - started) / 1000 });
   opts.onProgress?.(final);
   return final;
 }
 
-function safeBuild(handler: JobHandler, key: string, payload: unknown): ChatRequest | { error: string } {
+function safeBuild(handler: JobHandler, key: string, payload: unknown, model: string): ServerCall<unknown> | { error: string } {
   try {
-    return handler.build(key, payload);
+    const req = handler.build(key, payload);
+    if (req && typeof req === 'object' && 'error' in req) return req as { error: string };
+    return handler.call(req, model);
   } catch (e) {
     return { error: `cannot build the request: ${errorMessage(e)}` };
+  }
+}
+
+/** Every request is done: the handler's last step, then completed (or failed with its reason). */
+async function finishAll(db: Db, jobId: number, handler: JobHandler): Promise<void> {
+  try {
+    const extra = (await handler.finish?.()) ?? {};
+    if (Object.keys(extra).length) setJobSummary(db, jobId, { ...(getJob(db, jobId)!.summary as object), ...extra });
+    finishJob(db, jobId, 'completed');
+  } catch (e) {
+    finishJob(db, jobId, 'failed', `every request is done, but the last step failed: ${errorMessage(e)}; run the job again to retry it`);
   }
 }

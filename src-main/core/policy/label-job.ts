@@ -3,7 +3,7 @@ import { UserError } from '../errors';
 import type { Db } from '../store/db';
 import { countWithPrefix, createJob, doneResults, type PlannedRequest } from '../store/jobs-store';
 import { answersMatch, extractFinalAnswer } from './answer-match';
-import type { ChatReply, ChatRequest } from './chat-client';
+import { chatCall, type ChatReply, type ChatRequest } from './chat-client';
 import { batches, checkCommon, checkPositiveInt, domainFilter, imagesToSend, questionLoader, type LabelConfig } from './job-config';
 import type { JobHandler } from './job-runner';
 import { userMessage } from './messages';
@@ -122,12 +122,13 @@ export function labelRequest(db: Db, config: LabelConfig): (payload: unknown) =>
   };
 }
 
-export function labelHandler(db: Db, jobId: number, config: LabelConfig): JobHandler {
+export function labelHandler(db: Db, jobId: number, config: LabelConfig): JobHandler<ChatRequest, ChatReply> {
   const build = labelRequest(db, config);
   const load = questionLoader(db);
   const setLabel = db.prepare(`UPDATE steps SET mc = ?, k = ? WHERE cot_id = ? AND idx = ?`);
   return {
     build: (_key, payload) => build(payload),
+    call: (req, model) => chatCall(model, req),
     apply(_key, payload, reply: ChatReply): LabelResult {
       const p = payload as LabelPayload;
       const truth = load(p.questionId).answer;

@@ -72,6 +72,7 @@ function baseRecord(domain: string, pool: Pool, drawn: Drawn, cotIndex: number):
     question: problem.question,
     images: [question.image],
     groundTruth: String(problem.truth[problem.answerSlot]),
+    task: question.task,
     domain,
     pool,
     cotId: `c${cotIndex + 1}`,
@@ -82,7 +83,8 @@ function buildTrainDomain(d: TrainDomainConfig, seed: number): SampleDomain {
   const rng = Rng.derive(seed, `train:${d.name}`);
   const out: SampleDomain = { name: d.name, pool: 'train', questions: [], cots: [] };
   for (let q = 0; out.cots.length < d.size; q++) {
-    const drawn = drawQuestion(d.name, d.task, q, d, rng);
+    const task = d.tasks[q % d.tasks.length];
+    const drawn = drawQuestion(d.name, task, q, d, rng);
     out.questions.push(drawn.question);
     const n = Math.min(d.cotsPerQuestion, d.size - out.cots.length);
     for (let c = 0; c < n; c++) {
@@ -96,7 +98,7 @@ function buildTrainDomain(d: TrainDomainConfig, seed: number): SampleDomain {
           steps: trace.texts.map((text, t) => ({ text, m: m[t], k: d.k })),
           answer: String(trace.answer),
         },
-        task: d.task,
+        task,
         stepCorrect: trace.stepCorrect,
         kinds: kindsOf(drawn.problem),
         cleanM,

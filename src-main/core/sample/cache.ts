@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -5,20 +6,26 @@ import { importFile } from '../data/import';
 import { UserError } from '../errors';
 import { CORPUS_FILE, GENERATOR_VERSION, generateSample, TRUTH_FILE } from './generate';
 import type { Db } from '../store/db';
+import type { SampleConfig } from './config';
 import type { ImportProgress, ImportSummary } from '../types';
 
-/** Where the built-in sample of a seed is cached: beside the database it was loaded into. */
-export function sampleDirFor(dbPath: string, seed: number): string {
+/**
+ * Where the built-in sample of a seed is cached: beside the database it was loaded into. A
+ * sample of another layout (a config file) is cached under a hash of that config.
+ */
+export function sampleDirFor(dbPath: string, seed: number, config?: SampleConfig): string {
   const base = dbPath === ':memory:' ? join(tmpdir(), 'dreamprm-sample') : join(resolve(dirname(dbPath)), 'sample');
-  return join(base, `seed-${seed}`);
+  const layout = config ? `-${createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 12)}` : '';
+  return join(base, `seed-${seed}${layout}`);
 }
 
-/** A folder already holds this generator's sample for this seed. */
-export function sampleCached(dir: string, seed: number): boolean {
+/** A folder already holds this generator's sample for this seed (and layout). */
+export function sampleCached(dir: string, seed: number, config?: SampleConfig): boolean {
   if (!existsSync(join(dir, CORPUS_FILE)) || !existsSync(join(dir, TRUTH_FILE))) return false;
   try {
-    const truth = JSON.parse(readFileSync(join(dir, TRUTH_FILE), 'utf8')) as { generator?: string; seed?: number };
-    return truth.generator === GENERATOR_VERSION && truth.seed === seed;
+    const truth = JSON.parse(readFileSync(join(dir, TRUTH_FILE), 'utf8')) as { generator?: string; seed?: number; config?: unknown };
+    const sameLayout = !config || JSON.stringify(truth.config) === JSON.stringify(config);
+    return truth.generator === GENERATOR_VERSION && truth.seed === seed && sameLayout;
   } catch {
     return false;
   }
@@ -40,10 +47,11 @@ export async function loadBuiltInSample(
   dbPath: string,
   seed: number,
   onProgress?: (phase: 'generating' | 'importing', fraction: number, detail?: ImportProgress) => void,
+  config?: SampleConfig,
 ): Promise<LoadedSample> {
-  const dir = sampleDirFor(dbPath, seed);
-  if (!sampleCached(dir, seed)) {
-    await generateSample(dir, { seed, onProgress: (f) => onProgress?.('generating', f) });
+  const dir = sampleDirFor(dbPath, seed, config);
+  if (!sampleCached(dir, seed, config)) {
+    await generateSample(dir, { seed, config, onProgress: (f) => onProgress?.('generating', f) });
   }
   const summary = await importFile(db, join(dir, CORPUS_FILE), { format: 'jsonl' }, (p) =>
     onProgress?.('importing', p.bytesTotal ? p.bytesRead / p.bytesTotal : 0, p),

@@ -22,11 +22,16 @@ const policyKnobs = {
   arithmeticErrorRate: rate.default(0.03),
   /** spread of the per-question error rate around its mean (0 = all questions alike) */
   hardnessSpread: rate.default(0.8),
+  /** share of questions with a trap: one value misread the same way in most readings */
+  trapRate: rate.default(0),
+  /** probability of falling into a question's trap when reading that value */
+  trapStrength: rate.default(0.8),
 };
 
 const trainDomain = z.strictObject({
   name,
-  task,
+  /** tasks mixed in turn, question by question (a source covers several kinds of question) */
+  tasks: z.array(task).min(1),
   /** number of CoTs */
   size: count(1_000_000),
   cotsPerQuestion: count(64).default(2),

@@ -11,7 +11,7 @@ export const CORPUS_FILE = 'corpus.jsonl';
 export const TRUTH_FILE = 'truth.json';
 export const IMAGES_DIR = 'images';
 /** Bumped whenever the same seed and config would give different data (invalidates caches). */
-export const GENERATOR_VERSION = 'dreamprm-sample/4';
+export const GENERATOR_VERSION = 'dreamprm-sample/5';
 
 export interface GenerateSampleOptions {
   seed?: number;

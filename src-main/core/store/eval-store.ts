@@ -1,6 +1,4 @@
-import { aggregate, type AggName } from '../engine/aggregate';
-import type { EvaluationReport } from '../eval/evaluate';
-import type { TestQuestion } from '../eval/test-pool';
+import type { AggName, EvaluationReport } from '../../../src-shared/evaluation';
 import type { Db } from './db';
 
 export type StoredReport = Omit<EvaluationReport, 'evaluationId'>;
@@ -16,12 +14,19 @@ export function blobToFloats(b: Buffer): Float32Array {
   return out;
 }
 
+/** One scored candidate as stored: its step scores and their aggregate under the report's aggregation. */
+export interface StoredCandidate {
+  cotId: number;
+  questionId: number;
+  stepScores: Float32Array;
+  score: number;
+}
+
 /** Writes an evaluation in one transaction: report, every candidate's step scores, the choices. */
 export function saveEvaluation(
   db: Db,
   report: StoredReport,
-  questions: TestQuestion[],
-  scores: Map<number, Float32Array>,
+  candidates: readonly StoredCandidate[],
   choices: { questionId: number; agg: AggName; cotId: number; correct: boolean }[],
 ): number {
   const insertEval = db.prepare(
@@ -38,11 +43,7 @@ export function saveEvaluation(
       insertEval.run(report.runId, report.label, report.agg, new Date().toISOString(), report.seconds, JSON.stringify(report))
         .lastInsertRowid,
     );
-    for (const q of questions)
-      for (const c of q.candidates) {
-        const p = scores.get(c.cotId)!;
-        insertCand.run(id, c.cotId, q.questionId, floatsToBlob(p), aggregate(report.agg, p));
-      }
+    for (const c of candidates) insertCand.run(id, c.cotId, c.questionId, floatsToBlob(c.stepScores), c.score);
     for (const ch of choices) insertChoice.run(id, ch.questionId, ch.agg, ch.cotId, ch.correct ? 1 : 0);
     return id;
   })();

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { UserError } from '../errors';
 import type { Db } from './db';
 
-export type JobKind = 'generate' | 'label';
+export type JobKind = 'generate' | 'label' | 'embed' | 'score';
 export type JobStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
 export type RequestStatus = 'pending' | 'done' | 'failed';
 

@@ -14,6 +14,12 @@ export interface RunSummary {
   step: number;
   totalSteps: number;
   backend: string;
+  /** what computed (GPU name, WebGPU adapter, CPU); null before a run starts or for older runs */
+  device: string | null;
+  /** largest |backend − cpu| of the start-up parity check; null on cpu or before it ran */
+  parityMaxAbsDiff: number | null;
+  /** why the backend asked for is not the one used */
+  backendFallback: string | null;
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
@@ -64,6 +70,9 @@ interface RunRowDb {
   config: string;
   status: RunStatus;
   backend: string;
+  device: string | null;
+  parity_max_abs_diff: number | null;
+  backend_fallback: string | null;
   step: number;
   total_steps: number;
   created_at: string;
@@ -92,6 +101,9 @@ function toSummary(r: RunRowDb): RunSummary {
     step: r.step,
     totalSteps: r.total_steps,
     backend: r.backend,
+    device: r.device,
+    parityMaxAbsDiff: r.parity_max_abs_diff,
+    backendFallback: r.backend_fallback,
     createdAt: r.created_at,
     startedAt: r.started_at,
     finishedAt: r.finished_at,
@@ -121,14 +133,25 @@ export function createRun(
   return Number(info.lastInsertRowid);
 }
 
-/** Claims a run for this process: running, owned by this pid, cancel flag cleared. */
-export function claimRun(db: Db, runId: number, backend: string): void {
+/** The backend a run trains on, as the parity check left it (see engine/tf-backend.ts). */
+export interface RunDevice {
+  device: string | null;
+  parityMaxAbsDiff: number | null;
+  fallback: string | null;
+}
+
+/**
+ * Claims a run for this process: running, owned by this pid, cancel flag cleared. The device
+ * is written with the backend, so a resume on another machine does not keep the old one.
+ */
+export function claimRun(db: Db, runId: number, backend: string, d: RunDevice = { device: null, parityMaxAbsDiff: null, fallback: null }): void {
   const t = now();
   db.prepare(
-    `UPDATE runs SET status = 'running', backend = ?, owner_pid = ?, owner_host = ?, heartbeat_at = ?,
+    `UPDATE runs SET status = 'running', backend = ?, device = ?, parity_max_abs_diff = ?, backend_fallback = ?,
+       owner_pid = ?, owner_host = ?, heartbeat_at = ?,
        started_at = COALESCE(started_at, ?), finished_at = NULL, error = NULL, cancel_requested = 0
      WHERE id = ?`,
-  ).run(backend, process.pid, hostname(), t, t, runId);
+  ).run(backend, d.device, d.parityMaxAbsDiff, d.fallback, process.pid, hostname(), t, t, runId);
 }
 
 export function setModelSpec(db: Db, runId: number, spec: object): void {

@@ -13,6 +13,9 @@ export class AnnotationState {
   settings = $state<Settings | null>(null);
   stats = $state<AnnotationStats | null>(null);
   busy = $state(false);
+  /** a label waits for the annotator's name (the first label of this database) */
+  asking = $state(false);
+  private named: ((ok: boolean) => void) | null = null;
 
   constructor(private readonly app: AppState) {}
 
@@ -32,7 +35,27 @@ export class AnnotationState {
   async setName(name: string): Promise<boolean> {
     const s = await this.app.attempt('Saving your name', () => this.app.api.setSettings({ annotator: name }));
     if (s) this.settings = s;
+    if (s && this.asking) this.answer(true);
     return s !== undefined;
+  }
+
+  /** The name prompt was dismissed: the waiting label is not given. */
+  cancelName(): void {
+    if (this.asking) this.answer(false);
+  }
+
+  private answer(ok: boolean): void {
+    this.asking = false;
+    const named = this.named;
+    this.named = null;
+    named?.(ok);
+  }
+
+  /** Asks for the annotator's name (inline, in the annotator bar); true once it is saved. */
+  private askName(): Promise<boolean> {
+    this.answer(false);
+    this.asking = true;
+    return new Promise((resolve) => (this.named = resolve));
   }
 
   private async refreshStats(): Promise<void> {
@@ -40,7 +63,9 @@ export class AnnotationState {
     if (stats) this.stats = stats;
   }
 
+  /** Gives a label; the first one asks who is labelling and then goes through. */
   async annotate(req: AnnotateRequest): Promise<AnnotationResult | undefined> {
+    if (this.settings && !this.annotator && !(await this.askName())) return undefined;
     const r = await this.app.attempt('Labelling', () => this.app.api.annotate(req));
     if (r) void this.refreshStats();
     return r;

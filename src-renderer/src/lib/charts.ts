@@ -6,12 +6,13 @@ import {
   Filler,
   Legend,
   LinearScale,
+  LogarithmicScale,
   LineController,
   LineElement,
   PointElement,
-  RadarController,
-  RadialLinearScale,
+  ScatterController,
   Tooltip,
+  type Plugin,
 } from 'chart.js';
 
 // Register only what the pages draw, so the bundle stays small.
@@ -22,11 +23,11 @@ Chart.register(
   Filler,
   Legend,
   LinearScale,
+  LogarithmicScale,
   LineController,
   LineElement,
   PointElement,
-  RadarController,
-  RadialLinearScale,
+  ScatterController,
   Tooltip,
 );
 
@@ -63,5 +64,38 @@ export interface Series {
   /** left out of the legend */
   hideInLegend?: boolean;
 }
+
+/**
+ * Writes a short text at each drawn point of a chart (a bar's value above it, a point's name
+ * beside it), so figures can be read without hovering.
+ */
+export function labelPoints(chart: Chart, text: (dataset: number, index: number) => string | null, beside = false): void {
+  const ctx = chart.ctx;
+  ctx.save();
+  ctx.font = '10px system-ui, sans-serif';
+  ctx.fillStyle = beside ? '#5d6776' : '#1c2330';
+  ctx.textAlign = beside ? 'left' : 'center';
+  ctx.textBaseline = 'bottom';
+  chart.data.datasets.forEach((_, i) => {
+    const meta = chart.getDatasetMeta(i);
+    if (meta.hidden) return;
+    meta.data.forEach((el, j) => {
+      const t = text(i, j);
+      if (t) ctx.fillText(t, el.x + (beside ? 5 : 0), el.y - (beside ? 4 : 2));
+    });
+  });
+  ctx.restore();
+}
+
+/** Each bar's value above it (one decimal): on for a bar chart that lists it in `plugins`. */
+export const valueLabels: Plugin<'bar'> = {
+  id: 'valueLabels',
+  afterDatasetsDraw(chart) {
+    labelPoints(chart as unknown as Chart, (i, j) => {
+      const v = chart.data.datasets[i].data[j];
+      return typeof v === 'number' && Number.isFinite(v) ? v.toFixed(1) : null;
+    });
+  },
+};
 
 export { Chart };

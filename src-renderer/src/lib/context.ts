@@ -1,5 +1,6 @@
 import { getContext, setContext } from 'svelte';
 import type { AppState } from './app-state.svelte';
+import type { DeleteState } from './delete-state.svelte';
 import type { Router } from './router.svelte';
 
 const KEY = Symbol('dreamprm-app');
@@ -7,6 +8,8 @@ const KEY = Symbol('dreamprm-app');
 interface AppContext {
   app: AppState;
   router: Router;
+  /** the one deletion dialog */
+  deletes: DeleteState;
 }
 
 /** The app and its router are one per window; pages read them from context, not props. */

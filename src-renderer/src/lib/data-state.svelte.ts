@@ -1,4 +1,6 @@
+import { importReport } from '../../../src-main/core/data/import-report';
 import type {
+  DeletionTarget,
   DomainInfo,
   ImportOptions,
   ImportSummary,
@@ -7,6 +9,7 @@ import type {
   StudioEvent,
 } from '../../../src-main/core/api/types';
 import type { AppState } from './app-state.svelte';
+import type { DeleteState } from './delete-state.svelte';
 
 export interface ImportJob {
   jobId: string;
@@ -36,7 +39,10 @@ export class DataState {
   thumbs = $state<Record<number, { images: number; ids: number[] }>>({});
   private unsubscribe: (() => void) | null = null;
 
-  constructor(private readonly app: AppState) {}
+  constructor(
+    private readonly app: AppState,
+    private readonly deletes: DeleteState,
+  ) {}
 
   start(): () => void {
     this.unsubscribe = this.app.onEvent((e) => this.onEvent(e));
@@ -97,7 +103,10 @@ export class DataState {
     this.job = null;
     if (summary) {
       this.lastSummary = summary;
-      this.app.notify('info', `Imported ${summary.cots} CoTs (${summary.rejected} rejected) from ${trimmed}`);
+      // The panel shows the whole report; a partial or failed import is also an error notice.
+      const headline = importReport(summary).headline;
+      if (summary.status === 'complete') this.app.notify('info', `Imported from ${trimmed}: ${headline}`);
+      else this.app.notify('error', `${summary.status === 'partial' ? 'Partial import' : 'Nothing imported'} from ${trimmed}: see the report below the Import button`);
     }
     await Promise.all([this.refresh(), this.app.refreshInfo()]);
   }
@@ -134,6 +143,11 @@ export class DataState {
 
   moveToPool(domainId: number, pool: Pool): Promise<void> {
     return this.change('Moving', () => this.app.api.moveDomainToPool({ domainId, pool }));
+  }
+
+  /** Deletes an import or a domain after the user saw what goes. */
+  async remove(target: DeletionTarget): Promise<void> {
+    if (await this.deletes.ask(target)) await this.refresh();
   }
 
   toggleSelected(domainId: number): void {

@@ -34,7 +34,8 @@ export class EvaluationState {
     const list = await this.app.attempt('Loading evaluations', () => this.app.api.listEvaluations({ runId: this.runId }));
     if (!list) return;
     this.list = list;
-    if (list.length && (!this.shown || !list.some((e) => e.evaluationId === this.shown!.evaluationId))) await this.show(list[0].evaluationId);
+    if (!list.length) this.shown = null;
+    else if (!this.shown || !list.some((e) => e.evaluationId === this.shown!.evaluationId)) await this.show(list[0].evaluationId);
     if (!this.running && this.progress && this.progress.done >= this.progress.total) this.progress = null;
   }
 

@@ -1,4 +1,5 @@
-import type { ModelServerSettings, PolicyJobInfo, PolicyJobKind } from '../../../src-main/core/api/types';
+import type { LaunchJobRequest, ModelServerSettings, PlannedJob, PolicyJobInfo, PolicyJobKind } from '../../../src-main/core/api/types';
+import { hostOf } from '../../../src-main/core/url-host';
 import type { AppState } from './app-state.svelte';
 
 /** The settings form as typed: strings, so an empty field means "not set". */
@@ -32,7 +33,51 @@ function positiveInt(value: FieldValue, field: string): number {
   return n;
 }
 
-/** The model server's settings and the generate/label jobs; kept current by job-progress events. */
+function required(value: string, field: string): string {
+  if (!value.trim()) throw new Error(`${field} is needed: the name the server lists under /models`);
+  return value.trim();
+}
+
+/** An optional base URL: empty means the server's above. */
+const serverOf = (baseUrl: string) => (baseUrl.trim() ? { baseUrl: baseUrl.trim() } : {});
+const limitOf = (v: FieldValue) => (blank(v) ? undefined : positiveInt(v, 'Limit'));
+
+/** Step vectors from an embeddings endpoint, for the features PRM. */
+export interface EmbedForm {
+  baseUrl: string;
+  model: string;
+  textOnly: boolean;
+  limit: FieldValue;
+}
+
+/** An external PRM scoring the test candidates. */
+export interface ScoreForm {
+  baseUrl: string;
+  model: string;
+  mode: 'generative' | 'reward';
+  textOnly: boolean;
+  label: string;
+}
+
+/** What a plan will send, in a sentence shown while it starts. */
+function planSentence(kind: PolicyJobKind, p: PlannedJob): string {
+  const what = { generate: 'questions', label: 'CoTs', embed: 'steps', score: 'test candidates' }[kind];
+  const tokens = p.estimatedTokens === undefined ? '' : `, about ${p.estimatedTokens.toLocaleString('en-US')} prompt tokens`;
+  const cost = p.estimatedCost == null ? '' : ` (about ${p.estimatedCost.toFixed(4)})`;
+  return `Job #${p.job.jobId}: ${p.items.toLocaleString('en-US')} ${what} in ${p.requests.toLocaleString('en-US')} requests${tokens}${cost}.`;
+}
+
+type LaunchMethod = 'startJob' | 'resumeJob';
+
+/** A job whose server was not named in this session: nothing is sent until the user confirms its host. */
+export interface UntrustedServer {
+  jobId: number;
+  method: LaunchMethod;
+  baseUrl: string;
+  host: string;
+}
+
+/** The model server's settings and its jobs (generate, label, embed, score); kept current by job-progress events. */
 export class JobsState {
   settings = $state<ModelServerSettings | null>(null);
   form = $state<ServerForm>({ baseUrl: '', model: '', pricePrompt: '', priceCompletion: '', concurrency: 4, apiKey: '' });
@@ -46,6 +91,12 @@ export class JobsState {
   generateLimit = $state<FieldValue>(null);
   labelK = $state<FieldValue>(8);
   labelLimit = $state<FieldValue>(null);
+  embed = $state<EmbedForm>({ baseUrl: '', model: '', textOnly: false, limit: null });
+  score = $state<ScoreForm>({ baseUrl: '', model: '', mode: 'generative', textOnly: false, label: '' });
+  /** the newest plan's volume and estimated cost */
+  planned = $state<string | null>(null);
+  /** set while the page asks whether to send a job's requests to a server read from the database */
+  untrusted = $state<UntrustedServer | null>(null);
 
   /** job-progress events seen per job: a reply to start must not undo a newer event */
   private eventsSeen = new Map<number, number>();
@@ -134,18 +185,33 @@ export class JobsState {
     this.error = null;
     try {
       if (!(await this.save(false))) return;
-      const limitText = kind === 'generate' ? this.generateLimit : this.labelLimit;
-      const limit = blank(limitText) ? undefined : positiveInt(limitText, 'Limit');
-      const plan =
-        kind === 'generate'
-          ? await this.app.api.planGenerate({ n: positiveInt(this.generateN, 'N'), limit })
-          : await this.app.api.planLabel({ k: positiveInt(this.labelK, 'K'), limit });
+      const plan = await this.plan(kind);
+      this.planned = planSentence(kind, plan);
       this.jobs = [plan.job, ...this.jobs.filter((j) => j.jobId !== plan.job.jobId)];
       await this.launch(plan.job.jobId, 'startJob');
     } catch (e) {
       this.error = (e as Error).message;
     } finally {
       this.busy = null;
+    }
+  }
+
+  private plan(kind: PolicyJobKind): Promise<PlannedJob> {
+    const api = this.app.api;
+    switch (kind) {
+      case 'generate':
+        return api.planGenerate({ n: positiveInt(this.generateN, 'N'), limit: limitOf(this.generateLimit) });
+      case 'label':
+        return api.planLabel({ k: positiveInt(this.labelK, 'K'), limit: limitOf(this.labelLimit) });
+      case 'embed': {
+        const f = this.embed;
+        return api.planEmbed({ ...serverOf(f.baseUrl), model: required(f.model, 'Embedding model'), textOnly: f.textOnly, limit: limitOf(f.limit) });
+      }
+      case 'score': {
+        const f = this.score;
+        const label = f.label.trim() ? { label: f.label.trim() } : {};
+        return api.planScore({ ...serverOf(f.baseUrl), model: required(f.model, 'PRM model'), mode: f.mode, textOnly: f.textOnly, ...label });
+      }
     }
   }
 
@@ -163,9 +229,36 @@ export class JobsState {
     if (info) this.put(info);
   }
 
-  private async launch(jobId: number, method: 'startJob' | 'resumeJob'): Promise<void> {
+  /** The user confirmed the host: the same call again, with the job's URL as consent. */
+  async trustAndLaunch(): Promise<void> {
+    const u = this.untrusted;
+    if (!u) return;
+    this.untrusted = null;
+    this.error = null;
+    try {
+      await this.launch(u.jobId, u.method, u.baseUrl);
+    } catch (e) {
+      this.error = (e as Error).message;
+    }
+  }
+
+  dismissUntrusted(): void {
+    this.untrusted = null;
+  }
+
+  private async launch(jobId: number, method: LaunchMethod, trustBaseUrl?: string): Promise<void> {
     const before = this.eventsSeen.get(jobId) ?? 0;
-    const info = method === 'startJob' ? await this.app.api.startJob({ jobId }) : await this.app.api.resumeJob({ jobId });
+    const req: LaunchJobRequest = trustBaseUrl ? { jobId, trustBaseUrl } : { jobId };
+    let info: PolicyJobInfo;
+    try {
+      info = method === 'startJob' ? await this.app.api.startJob(req) : await this.app.api.resumeJob(req);
+    } catch (e) {
+      // The server refused before sending anything: ask, naming the host.
+      const baseUrl = this.jobs.find((j) => j.jobId === jobId)?.baseUrl;
+      if ((e as Error).name !== 'UntrustedServerError' || trustBaseUrl || !baseUrl) throw e;
+      this.untrusted = { jobId, method, baseUrl, host: hostOf(baseUrl) };
+      return;
+    }
     // A short job's events can arrive before this reply: they are newer.
     if ((this.eventsSeen.get(jobId) ?? 0) === before) this.put(info);
   }

@@ -27,6 +27,7 @@ export const canonicalRecord = z.strictObject({
   question: text,
   images: z.array(text).optional(),
   groundTruth: z.string().optional(),
+  task: text.optional(),
   domain: text,
   pool: z
     .enum(['train', 'meta', 'test'], {
@@ -59,6 +60,7 @@ export function adaptCanonical(value: unknown, ctx: AdaptContext): Checked<Norma
       qid: rec.qid,
       question: rec.question,
       groundTruth: rec.groundTruth ?? null,
+      task: rec.task?.trim() ?? null,
       images: (rec.images ?? []).map((path, i) => ({ path, field: `images[${i}]` })),
       cotId: rec.cotId ?? null,
       steps: rec.steps.map((s: CanonicalStep) => ({

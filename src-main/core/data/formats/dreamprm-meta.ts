@@ -53,6 +53,7 @@ export function adaptDreamPrmMeta(value: unknown, ctx: AdaptContext): Checked<No
       qid: String(rec.id),
       question,
       groundTruth: rec.ground_truth == null ? null : String(rec.ground_truth),
+      task: null,
       images,
       cotId: null,
       steps: steps.map((text) => ({ text, mc: null, k: null, human: null, vector: null })),

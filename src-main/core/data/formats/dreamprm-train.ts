@@ -117,6 +117,7 @@ export function buildTrainCot(
       qid: first.id,
       question,
       groundTruth: rows.find((r) => r.groundTruth !== null)?.groundTruth ?? null,
+      task: null,
       images: first.imagePaths.map((path, i) => ({ path, field: i === 0 ? first.imageField : `image_path[${i}]` })),
       cotId: null,
       steps,

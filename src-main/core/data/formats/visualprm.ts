@@ -61,6 +61,7 @@ export function adaptVisualPrm(value: unknown, ctx: AdaptContext): Checked<Norma
       qid: id,
       question,
       groundTruth: null,
+      task: null,
       images: [...imageRefs(rec.image, 'image'), ...imageRefs(rec.images, 'images')],
       cotId: null,
       steps,

@@ -1,7 +1,13 @@
 import { BLUE, Canvas, GREY } from '../raster';
 import type { Rng } from '../rng';
 import { edgeWeighted, makeItem } from './item';
-import { LETTERS, offByOne, readThenSum, solve, type Problem } from './problem';
+import { LETTERS, offByOne, phrase, readThenSum, solve, type Problem } from './problem';
+
+const READ = [
+  (bar: string, v: number) => `Bar ${bar} has height ${v} .`,
+  (bar: string, v: number) => `The height of bar ${bar} is ${v} .`,
+  (bar: string, v: number) => `Bar ${bar} is ${v} blocks tall .`,
+];
 
 const BARS = 4;
 const MAX_HEIGHT = 5;
@@ -31,7 +37,7 @@ export function barsProblem(rng: Rng, long: boolean): Problem {
     return makeItem(rng, heights[b], offByOne(heights[b], 1, MAX_HEIGHT), neighbours);
   });
   const { steps, answerSlot, slotCount } = readThenSum(
-    asked.map((b, i) => ({ slot: i, render: (v: number) => `Bar ${LETTERS[b]} has height ${v} .` })),
+    asked.map((b, i) => ({ slot: i, render: (v: number, w: number) => phrase(READ, w, LETTERS[b], v) })),
     items.length,
   );
   const names = asked.map((b) => `bar ${LETTERS[b]}`);

@@ -1,4 +1,5 @@
 import { Canvas, GREY } from '../raster';
+import { phrase } from './problem';
 
 /** The 6×6 board of 8 px cells that the compare and path tasks draw on. */
 export const BOARD = 6;
@@ -21,6 +22,20 @@ export function absDiff([a, b]: number[]): number {
   return Math.abs(a - b);
 }
 
-export function renderDiff(prefix: string): (args: number[], r: number) => string {
-  return ([a, b], r) => `${prefix}${Math.max(a, b)} - ${Math.min(a, b)} = ${r} .`;
+const DIFF = [
+  (a: number, b: number, r: number) => `${a} - ${b} = ${r} .`,
+  (a: number, b: number, r: number) => `${a} minus ${b} is ${r} .`,
+  (a: number, b: number, r: number) => `${a} take away ${b} leaves ${r} .`,
+];
+
+/** The |a - b| step's wordings, always larger minus smaller, after an optional lead-in. */
+export function renderDiff(prefix: string): (args: number[], r: number, phrasing: number) => string {
+  return ([a, b], r, w) => `${prefix}${phrase(DIFF, w, Math.max(a, b), Math.min(a, b), r)}`;
 }
+
+/** A board read step's wordings: "<thing> is in <where> .", said three ways. */
+export const PLACE = [
+  (thing: string, where: string) => `The ${thing} is in ${where} .`,
+  (thing: string, where: string) => `The ${thing} sits in ${where} .`,
+  (thing: string, where: string) => `${where[0].toUpperCase()}${where.slice(1)} holds the ${thing} .`,
+];

@@ -1,8 +1,8 @@
 import { BLUE, RED } from '../raster';
 import type { Rng } from '../rng';
-import { absDiff, BOARD, BOARD_CELL, boardCanvas, renderDiff } from './board';
+import { absDiff, BOARD, BOARD_CELL, boardCanvas, PLACE, renderDiff } from './board';
 import { edgeWeighted, makeItem } from './item';
-import { offByOne, solve, type Problem, type StepPlan } from './problem';
+import { offByOne, phrase, solve, type Problem, type StepPlan } from './problem';
 
 /**
  * A red and a blue disc on a 6×6 board. Question: how many rows apart they are. Reading a row
@@ -20,8 +20,8 @@ export function compareProblem(rng: Rng): Problem {
 
   const items = rows.map((r) => makeItem(rng, r, offByOne(r, 1, BOARD)));
   const steps: StepPlan[] = [
-    { kind: 'read', slots: [0], render: ([v]) => `The red disc is in row ${v} .` },
-    { kind: 'read', slots: [1], render: ([v]) => `The blue disc is in row ${v} .` },
+    { kind: 'read', slots: [0], render: ([v], w) => phrase(PLACE, w, 'red disc', `row ${v}`) },
+    { kind: 'read', slots: [1], render: ([v], w) => phrase(PLACE, w, 'blue disc', `row ${v}`) },
     { kind: 'calc', out: 2, args: [0, 1], apply: absDiff, render: renderDiff('') },
     { kind: 'answer', slot: 2 },
   ];

@@ -1,7 +1,13 @@
 import { COLOUR_NAMES, COLOURS, Canvas, type ColourName } from '../raster';
 import type { Rng } from '../rng';
 import { edgeWeighted, makeItem } from './item';
-import { offByOne, readThenSum, solve, type Problem } from './problem';
+import { offByOne, phrase, readThenSum, solve, type Problem } from './problem';
+
+const READ = [
+  (colour: string, v: number) => `There are ${v} ${colour} beads .`,
+  (colour: string, v: number) => `I count ${v} ${colour} beads .`,
+  (colour: string, v: number) => `The ${colour} row has ${v} beads .`,
+];
 
 const ROWS = 6;
 const CELL = 8;
@@ -32,7 +38,7 @@ export function countProblem(rng: Rng, long: boolean): Problem {
     return makeItem(rng, n, offByOne(n, 1, MAX_COUNT));
   });
   const { steps, answerSlot, slotCount } = readThenSum(
-    asked.map((c, i) => ({ slot: i, render: (v: number) => `There are ${v} ${c} beads .` })),
+    asked.map((c, i) => ({ slot: i, render: (v: number, w: number) => phrase(READ, w, c, v) })),
     items.length,
   );
   const list = asked.length === 2 ? `${asked[0]} and ${asked[1]}` : `${asked[0]}, ${asked[1]} and ${asked[2]}`;

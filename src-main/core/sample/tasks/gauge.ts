@@ -1,7 +1,13 @@
 import { BLACK, BLUE, Canvas, GREEN, RED, type Rgb } from '../raster';
 import type { Rng } from '../rng';
 import { makeItem } from './item';
-import { offByOne, readThenSum, solve, type Problem } from './problem';
+import { offByOne, phrase, type Problem, readThenSum, solve } from './problem';
+
+const READ = [
+  (needle: string, v: number) => `The ${needle} needle points to ${v} .`,
+  (needle: string, v: number) => `The ${needle} needle is at ${v} .`,
+  (needle: string, v: number) => `The ${needle} needle sits at position ${v} .`,
+];
 
 const POSITIONS = 8;
 const CENTRE = 24;
@@ -35,7 +41,7 @@ export function gaugeProblem(rng: Rng, long: boolean): Problem {
   // misreading a dial means taking the neighbouring position (wrapping past 7 to 0)
   const items = positions.map((p) => makeItem(rng, p, offByOne(p, 0, POSITIONS - 1, { wrap: true })));
   const { steps, answerSlot, slotCount } = readThenSum(
-    needles.map((n, i) => ({ slot: i, render: (v: number) => `The ${n.name} needle points to ${v} .` })),
+    needles.map((n, i) => ({ slot: i, render: (v: number, w: number) => phrase(READ, w, n.name, v) })),
     items.length,
   );
   const names = needles.map((n) => `the ${n.name} needle's position`);

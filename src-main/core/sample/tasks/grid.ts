@@ -1,7 +1,13 @@
 import { COLOUR_NAMES, COLOURS, Canvas } from '../raster';
 import type { Rng } from '../rng';
 import { makeItem } from './item';
-import { readThenSum, solve, type Problem } from './problem';
+import { phrase, readThenSum, solve, type Problem } from './problem';
+
+const READ = [
+  (cell: number, colour: string, v: number) => `Cell ${cell} is ${colour} , worth ${v} .`,
+  (cell: number, colour: string, v: number) => `Cell ${cell} has colour ${colour} , which is worth ${v} .`,
+  (cell: number, colour: string, v: number) => `In cell ${cell} the colour is ${colour} , so ${v} .`,
+];
 
 const N = 3;
 const CELL = 16;
@@ -27,9 +33,8 @@ export function gridProblem(rng: Rng, long: boolean): Problem {
     const adjacent = [[r - 1, c], [r + 1, c], [r, c - 1], [r, c + 1]].filter(([y, x]) => y >= 0 && y < N && x >= 0 && x < N);
     return makeItem(rng, cells[i], [], adjacent.map(([y, x]) => cells[y * N + x]));
   });
-  const where = (i: number) => `${i + 1}`;
   const { steps, answerSlot, slotCount } = readThenSum(
-    asked.map((i, k) => ({ slot: k, render: (v: number) => `Cell ${where(i)} is ${COLOUR_NAMES[v - 1]} , worth ${v} .` })),
+    asked.map((i, k) => ({ slot: k, render: (v: number, w: number) => phrase(READ, w, i + 1, COLOUR_NAMES[v - 1], v) })),
     items.length,
   );
   const list = asked.map((i) => `cell ${i + 1}`);

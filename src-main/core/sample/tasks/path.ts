@@ -1,8 +1,8 @@
 import { GREEN, RED } from '../raster';
 import type { Rng } from '../rng';
-import { absDiff, BOARD, BOARD_CELL, boardCanvas, renderDiff } from './board';
+import { absDiff, BOARD, BOARD_CELL, boardCanvas, PLACE, renderDiff } from './board';
 import { edgeWeighted, makeItem } from './item';
-import { offByOne, solve, type Problem, type StepPlan } from './problem';
+import { ADD_PHRASINGS, offByOne, phrase, solve, type Problem, type StepPlan } from './problem';
 
 /**
  * A green and a red cell on a 6×6 board. Question: the length of the shortest path between
@@ -29,11 +29,11 @@ export function pathProblem(rng: Rng): Problem {
     return makeItem(rng, v, offByOne(v, 1, BOARD, { exclude: clash }));
   });
   const steps: StepPlan[] = [
-    { kind: 'read', slots: [0, 1], render: ([r, c]) => `The green cell is in row ${r} , column ${c} .` },
-    { kind: 'read', slots: [2, 3], render: ([r, c]) => `The red cell is in row ${r} , column ${c} .` },
+    { kind: 'read', slots: [0, 1], render: ([r, c], w) => phrase(PLACE, w, 'green cell', `row ${r} , column ${c}`) },
+    { kind: 'read', slots: [2, 3], render: ([r, c], w) => phrase(PLACE, w, 'red cell', `row ${r} , column ${c}`) },
     { kind: 'calc', out: 4, args: [0, 2], apply: absDiff, render: renderDiff('Rows apart : ') },
     { kind: 'calc', out: 5, args: [1, 3], apply: absDiff, render: renderDiff('Columns apart : ') },
-    { kind: 'calc', out: 6, args: [4, 5], apply: ([a, b]) => a + b, render: ([a, b], r) => `${a} + ${b} = ${r} .` },
+    { kind: 'calc', out: 6, args: [4, 5], apply: ([a, b]) => a + b, render: ([a, b], r, w) => phrase(ADD_PHRASINGS, w, a, b, r) },
     { kind: 'answer', slot: 6 },
   ];
   return {

@@ -28,13 +28,13 @@ export interface ReadItem {
  * mistakes; the MC labeller re-executes its tail from any prefix.
  */
 export type StepPlan =
-  | { kind: 'read'; slots: number[]; render: (values: number[]) => string }
+  | { kind: 'read'; slots: number[]; render: (values: number[], phrasing: number) => string }
   | {
       kind: 'calc';
       out: number;
       args: number[];
       apply: (args: number[]) => number;
-      render: (args: number[], result: number) => string;
+      render: (args: number[], result: number, phrasing: number) => string;
     }
   | { kind: 'answer'; slot: number };
 
@@ -61,6 +61,25 @@ export function offByOne(truth: number, lo: number, hi: number, opts: { wrap?: b
   return out;
 }
 
+/**
+ * Ways to word one step. A policy model does not repeat itself verbatim: each CoT picks a
+ * wording per step (`phrasing`), so that candidates reaching one answer are not all the same
+ * text. Were they identical, any scorer of the text alone would weigh each distinct text
+ * once, however many candidates wrote it, and pick against the majority.
+ */
+export const PHRASINGS = 3;
+
+/** The wording `phrasing` (any integer) of a list of templates. */
+export function phrase<A extends unknown[]>(templates: readonly ((...a: A) => string)[], phrasing: number, ...args: A): string {
+  return templates[((phrasing % templates.length) + templates.length) % templates.length](...args);
+}
+
+const ADD = [
+  (a: number, b: number, r: number) => `${a} + ${b} = ${r} .`,
+  (a: number, b: number, r: number) => `Adding ${a} and ${b} gives ${r} .`,
+  (a: number, b: number, r: number) => `${a} plus ${b} makes ${r} .`,
+];
+
 /** Letters for labelled items in questions and steps. */
 export const LETTERS = ['A', 'B', 'C', 'D', 'E', 'F'];
 
@@ -68,11 +87,13 @@ export const LETTERS = ['A', 'B', 'C', 'D', 'E', 'F'];
  * Builds the common shape "read each item, add them up in a chain, answer": one read step per
  * item, then `a + b = c .` steps carrying the running total, then the answer.
  */
+export { ADD as ADD_PHRASINGS };
+
 export function readThenSum(
-  reads: { slot: number; render: (v: number) => string }[],
+  reads: { slot: number; render: (v: number, phrasing: number) => string }[],
   firstFreeSlot: number,
 ): { steps: StepPlan[]; answerSlot: number; slotCount: number } {
-  const steps: StepPlan[] = reads.map((r) => ({ kind: 'read', slots: [r.slot], render: (v) => r.render(v[0]) }));
+  const steps: StepPlan[] = reads.map((r) => ({ kind: 'read', slots: [r.slot], render: (v, w) => r.render(v[0], w) }));
   let total = reads[0].slot;
   let next = firstFreeSlot;
   for (let i = 1; i < reads.length; i++) {
@@ -82,7 +103,7 @@ export function readThenSum(
       out,
       args: [total, reads[i].slot],
       apply: ([a, b]) => a + b,
-      render: ([a, b], r) => `${a} + ${b} = ${r} .`,
+      render: ([a, b], r, w) => phrase(ADD, w, a, b, r),
     });
     total = out;
   }

@@ -1,4 +1,4 @@
-import type { Migration } from './index';
+import type { Migration } from './migration';
 
 /** Imported data: sources, domains, questions, images, CoTs and their steps. */
 export const m001Data: Migration = {

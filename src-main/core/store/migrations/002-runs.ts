@@ -1,4 +1,4 @@
-import type { Migration } from './index';
+import type { Migration } from './migration';
 
 /**
  * Training runs and everything a run writes while it trains: metrics, the domain-weight

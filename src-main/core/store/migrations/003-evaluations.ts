@@ -1,4 +1,4 @@
-import type { Migration } from './index';
+import type { Migration } from './migration';
 
 /**
  * Best-of-N evaluations: the report, every candidate's per-step scores (the review UI reads

@@ -1,4 +1,4 @@
-import type { Migration } from './index';
+import type { Migration } from './migration';
 
 /**
  * Jobs against a model server (generation, Monte Carlo labelling). Every request the job

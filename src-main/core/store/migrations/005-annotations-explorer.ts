@@ -1,4 +1,4 @@
-import type { Migration } from './index';
+import type { Migration } from './migration';
 
 /**
  * Looking inside runs and correcting labels: app settings (the annotator's name), the history

@@ -1,0 +1,26 @@
+/**
+ * Names of training choices: a leaf module (no imports), shared by the engine, the API and
+ * the renderer, so that each list is written once.
+ */
+export const METHODS = ['uniform', 'domain', 'instance-table', 'instance-net', 's1', 'car'] as const;
+export type Method = (typeof METHODS)[number];
+
+/** Methods that learn weights on the meta set (the others train uniformly, on all data or on a selection). */
+export const REWEIGHTING_METHODS = ['domain', 'instance-table', 'instance-net'] as const satisfies readonly Method[];
+export const learnsWeights = (m: Method): boolean => (REWEIGHTING_METHODS as readonly Method[]).includes(m);
+/** The DreamPRM paper's data-selection baselines: select by a heuristic, then train uniformly. */
+export const selectsData = (m: Method): boolean => m === 's1' || m === 'car';
+
+/**
+ * What a meta CoT's aggregated score is compared with (ALGORITHM.md "Upper level"): 'label'
+ * (DreamPRM), 'both' (DreamPRM-1.5), 'rank' (ours: order within a question).
+ */
+export const META_TARGETS = ['label', 'both', 'rank'] as const;
+export type MetaTarget = (typeof META_TARGETS)[number];
+
+/**
+ * Tensor backends a run can ask for; 'auto' takes the fastest that really works here, in this
+ * order: tfjs-node-gpu on a CUDA GPU, webgpu on a hardware adapter, tfjs-node, wasm, cpu.
+ */
+export const BACKEND_CHOICES = ['auto', 'tfjs-node-gpu', 'webgpu', 'tfjs-node', 'wasm', 'cpu'] as const;
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
