@@ -210,7 +210,10 @@ describe.skipIf(missing !== null)('looking inside runs, in a browser', () => {
     const wrong = Number((await page.getByTestId('review-position').textContent())!.split('/ ')[1]);
     expect(wrong).toBeGreaterThan(0);
     expect(wrong).toBeLessThan(testQuestions);
-    expect(await page.locator('[data-testid="candidate"][data-chosen="true"]').getAttribute('data-correct')).toBe('false');
+    // The position updates before the question it points at has loaded: wait for the question.
+    await expect
+      .poll(() => page.locator('[data-testid="candidate"][data-chosen="true"]').getAttribute('data-correct'))
+      .toBe('false');
     await page.getByTestId('review-filter').selectOption('disagree');
     await expect.poll(() => page.getByTestId('review-other').inputValue()).not.toBe('');
     // The review stays on the question shown when it is also in the new list, so the position
