@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { UserError } from '../core/errors';
 import { openDb, type Db } from '../core/store/db';
@@ -21,6 +19,7 @@ import type { AggName } from '../core/engine/aggregate';
 import type { RunEvaluation } from '../core/eval/run-eval';
 import type { ModelJob, ScoreResult } from './model-jobs';
 import type { HostMessage, WorkerInit, WorkerMessage } from './protocol';
+import { workerEntry } from './worker-entry';
 
 export type { RunOutcome, RunProgress, RunEvaluation, ScoreResult };
 
@@ -273,29 +272,4 @@ export class TrainingHost {
     this.jobs.clear();
     this.worker = null;
   }
-}
-
-/**
- * How to start the worker: from source (tsx), a tiny CommonJS bootstrap registers tsx's hooks
- * inside the new thread and then imports the .ts entry (Node 20 does not apply `--import` from
- * a worker's execArgv before its main module loads); from the electron-vite bundle, the
- * `training-worker.js` entry next to the main bundle.
- */
-function workerEntry(): { source: URL | string; eval: boolean; extra: Record<string, string> } {
-  const here = import.meta.url;
-  if (here.endsWith('.ts')) {
-    const boot =
-      "const { workerData } = require('node:worker_threads');\n" +
-      'import(workerData.tsxApi).then((m) => { m.register(); return import(workerData.entry); });';
-    return {
-      source: boot,
-      eval: true,
-      extra: { tsxApi: import.meta.resolve('tsx/esm/api'), entry: new URL('./training-worker.ts', here).href },
-    };
-  }
-  for (const rel of ['./training-worker.js', '../training-worker.js']) {
-    const url = new URL(rel, here);
-    if (existsSync(fileURLToPath(url))) return { source: url, eval: false, extra: {} };
-  }
-  throw new Error(`cannot find the training worker bundle near ${here}`);
 }

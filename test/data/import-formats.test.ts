@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { importFile } from '../../src-main/core/data/import';
-import { getCot, getQuestion, listDomains, pageCots } from '../../src-main/core/store/data-store';
+import { listDomains } from '../../src-main/core/store/data-store';
+import { getCot, getQuestion, pageCots } from '../../src-main/core/store/questions-store';
 import type { Db } from '../../src-main/core/store/db';
 import { count, fixturesDir, memoryDb, sharedFixtures } from './helpers';
 

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { importFile } from '../../src-main/core/data/import';
-import { getImage, getQuestion, getThumbnail, listDomains, sampleImageIds } from '../../src-main/core/store/data-store';
+import { listDomains, sampleImageIds } from '../../src-main/core/store/data-store';
+import { getImage, getQuestion, getThumbnail } from '../../src-main/core/store/questions-store';
 import type { Db } from '../../src-main/core/store/db';
 import { canonical, count, jsonl, memoryDb, png, scratchDir } from './helpers';
 

@@ -1,18 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { importFile } from '../../src-main/core/data/import';
 import {
-  getCot,
   getDomain,
-  getQuestion,
-  getThumbnail,
   listDomains,
   listSources,
   mergeDomains,
   moveDomainToPool,
-  pageCots,
   renameDomain,
   setDomainExcluded,
 } from '../../src-main/core/store/data-store';
+import { getCot, getQuestion, getThumbnail, pageCots } from '../../src-main/core/store/questions-store';
 import type { Db } from '../../src-main/core/store/db';
 import { UserError } from '../../src-main/core/errors';
 import { canonical, count, jsonl, memoryDb, scratchDir } from '../data/helpers';

@@ -4,7 +4,7 @@
  */
 import type { Db } from '../store/db';
 import { openDb } from '../store/db';
-import { getImage, getThumbnail } from '../store/data-store';
+import { getImage, getThumbnail } from '../store/questions-store';
 import { createAnnotateApi } from './annotate-api';
 import { createDataApi } from './data-api';
 import { createEvalApi, type PrmJobs } from './eval-api';

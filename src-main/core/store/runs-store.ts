@@ -1,34 +1,32 @@
 import { hostname } from 'node:os';
 import type { Db } from './db';
 import { UserError } from '../errors';
+import { now, rowOf, toSummary, type RunRowDb, type RunStatus, type RunSummary } from './run-row';
+import { latestDomainWeights } from './run-history-store';
 
-/** Training runs in the store: what the trainer writes and what the CLI and UI read. */
+/**
+ * Training runs in the store: what the trainer writes and what the CLI and UI read. A run's
+ * lifecycle is here; its history, instance snapshots and checkpoints are in the sibling
+ * run-*-store.ts files, re-exported so a caller needs one path.
+ */
 
-export type RunStatus = 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
-
-export interface RunSummary {
-  runId: number;
-  name: string | null;
-  method: string;
-  status: RunStatus;
-  step: number;
-  totalSteps: number;
-  backend: string;
-  /** what computed (GPU name, WebGPU adapter, CPU); null before a run starts or for older runs */
-  device: string | null;
-  /** largest |backend − cpu| of the start-up parity check; null on cpu or before it ran */
-  parityMaxAbsDiff: number | null;
-  /** why the backend asked for is not the one used */
-  backendFallback: string | null;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  /** training wall time so far, summed over resumes */
-  seconds: number;
-  error: string | null;
-  trainLoss: number | null;
-  metaLoss: number | null;
-}
+export type { RunStatus, RunSummary } from './run-row';
+export {
+  appendDomainWeights,
+  appendMetrics,
+  getDomainWeightTrajectory,
+  getMetrics,
+  type DomainWeightPoint,
+  type MetricRow,
+} from './run-history-store';
+export {
+  getInstanceWeightSnapshot,
+  listInstanceSnapshotSteps,
+  saveInstanceSnapshot,
+  saveRunInstances,
+  type InstanceWeightSnapshot,
+} from './run-snapshots-store';
+export { latestCheckpoint, saveCheckpoint, truncateRunAfter } from './run-checkpoints-store';
 
 export interface RunDetail extends RunSummary {
   config: Record<string, unknown>;
@@ -38,86 +36,6 @@ export interface RunDetail extends RunSummary {
   ownerPid: number | null;
   heartbeatAt: string | null;
   lastCheckpointStep: number | null;
-}
-
-export interface MetricRow {
-  step: number;
-  trainLoss: number | null;
-  weightedLoss: number | null;
-  metaLoss: number | null;
-  lr: number | null;
-  throughput: number | null;
-}
-
-export interface DomainWeightPoint {
-  step: number;
-  weights: Record<string, number>;
-}
-
-export interface InstanceWeightSnapshot {
-  step: number;
-  /** weight of instance i; instance i is CoT cotIds[i] of domain domainNames[domains[i]] */
-  weights: Float32Array;
-  cotIds: Int32Array;
-  domains: Int32Array;
-  domainNames: string[];
-}
-
-interface RunRowDb {
-  id: number;
-  name: string | null;
-  method: string;
-  config: string;
-  status: RunStatus;
-  backend: string;
-  device: string | null;
-  parity_max_abs_diff: number | null;
-  backend_fallback: string | null;
-  step: number;
-  total_steps: number;
-  created_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-  heartbeat_at: string | null;
-  seconds: number;
-  owner_pid: number | null;
-  owner_host: string | null;
-  cancel_requested: number;
-  error: string | null;
-  train_loss: number | null;
-  meta_loss: number | null;
-  summary: string | null;
-  model_spec: string | null;
-}
-
-const now = () => new Date().toISOString();
-
-function toSummary(r: RunRowDb): RunSummary {
-  return {
-    runId: r.id,
-    name: r.name,
-    method: r.method,
-    status: r.status,
-    step: r.step,
-    totalSteps: r.total_steps,
-    backend: r.backend,
-    device: r.device,
-    parityMaxAbsDiff: r.parity_max_abs_diff,
-    backendFallback: r.backend_fallback,
-    createdAt: r.created_at,
-    startedAt: r.started_at,
-    finishedAt: r.finished_at,
-    seconds: r.seconds,
-    error: r.error,
-    trainLoss: r.train_loss,
-    metaLoss: r.meta_loss,
-  };
-}
-
-function rowOf(db: Db, runId: number): RunRowDb {
-  const r = db.prepare('SELECT * FROM runs WHERE id = ?').get(runId) as RunRowDb | undefined;
-  if (!r) throw new UserError(`run ${runId} does not exist (see \`dreamprm runs list\`)`);
-  return r;
 }
 
 export function createRun(
@@ -254,141 +172,12 @@ export function getRun(db: Db, runId: number): RunDetail {
   return {
     ...toSummary(r),
     config: JSON.parse(r.config) as Record<string, unknown>,
-    domainWeights: latestDomainWeights(db, r),
+    domainWeights: latestDomainWeights(db, r.id),
     cancelRequested: r.cancel_requested === 1,
     ownerPid: r.owner_pid,
     heartbeatAt: r.heartbeat_at,
     lastCheckpointStep: ck,
   };
-}
-
-function latestDomainWeights(db: Db, r: RunRowDb): Record<string, number> {
-  const last = db
-    .prepare(
-      `SELECT domain, weight FROM run_domain_weights
-       WHERE run_id = ? AND step = (SELECT max(step) FROM run_domain_weights WHERE run_id = ?)`,
-    )
-    .all(r.id, r.id) as { domain: string; weight: number }[];
-  if (last.length) return Object.fromEntries(last.map((x) => [x.domain, x.weight]));
-  const names = db.prepare('SELECT domain_names FROM run_instances WHERE run_id = ?').pluck().get(r.id) as string | undefined;
-  return Object.fromEntries((names ? (JSON.parse(names) as string[]) : []).map((d) => [d, 1]));
-}
-
-export function appendMetrics(db: Db, runId: number, rows: readonly MetricRow[]): void {
-  const ins = db.prepare(
-    `INSERT OR REPLACE INTO run_metrics (run_id, step, train_loss, weighted_loss, meta_loss, lr, throughput)
-     VALUES (?, ?, ?, ?, ?, ?, ?)`,
-  );
-  for (const m of rows) ins.run(runId, m.step, m.trainLoss, m.weightedLoss, m.metaLoss, m.lr, m.throughput);
-}
-
-export function getMetrics(db: Db, runId: number, sinceStep = 0): MetricRow[] {
-  return db
-    .prepare(
-      `SELECT step, train_loss AS trainLoss, weighted_loss AS weightedLoss, meta_loss AS metaLoss, lr, throughput
-       FROM run_metrics WHERE run_id = ? AND step > ? ORDER BY step`,
-    )
-    .all(runId, sinceStep) as MetricRow[];
-}
-
-export function appendDomainWeights(db: Db, runId: number, step: number, weights: Record<string, number>): void {
-  const ins = db.prepare('INSERT OR REPLACE INTO run_domain_weights (run_id, step, domain, weight) VALUES (?, ?, ?, ?)');
-  for (const [d, w] of Object.entries(weights)) ins.run(runId, step, d, w);
-}
-
-export function getDomainWeightTrajectory(db: Db, runId: number): DomainWeightPoint[] {
-  const rows = db
-    .prepare('SELECT step, domain, weight FROM run_domain_weights WHERE run_id = ? ORDER BY step, domain')
-    .all(runId) as { step: number; domain: string; weight: number }[];
-  const out: DomainWeightPoint[] = [];
-  for (const r of rows) {
-    if (!out.length || out[out.length - 1].step !== r.step) out.push({ step: r.step, weights: {} });
-    out[out.length - 1].weights[r.domain] = r.weight;
-  }
-  return out;
-}
-
-/** The run's training instances, in the order of snapshot blobs (written once per run). */
-export function saveRunInstances(db: Db, runId: number, cotIds: Int32Array, domains: Int32Array, domainNames: string[]): void {
-  db.prepare('INSERT OR REPLACE INTO run_instances (run_id, cot_ids, domains, domain_names) VALUES (?, ?, ?, ?)').run(
-    runId,
-    Buffer.from(cotIds.buffer, cotIds.byteOffset, cotIds.byteLength),
-    Buffer.from(domains.buffer, domains.byteOffset, domains.byteLength),
-    JSON.stringify(domainNames),
-  );
-}
-
-export function saveInstanceSnapshot(db: Db, runId: number, step: number, weights: Float32Array): void {
-  db.prepare('INSERT OR REPLACE INTO run_instance_snapshots (run_id, step, weights) VALUES (?, ?, ?)').run(
-    runId,
-    step,
-    Buffer.from(weights.buffer, weights.byteOffset, weights.byteLength),
-  );
-}
-
-export function listInstanceSnapshotSteps(db: Db, runId: number): number[] {
-  return db.prepare('SELECT step FROM run_instance_snapshots WHERE run_id = ? ORDER BY step').pluck().all(runId) as number[];
-}
-
-function typed<T extends Float32Array | Int32Array>(Ctor: { new (b: ArrayBuffer): T }, b: Buffer): T {
-  const copy = new Uint8Array(b.byteLength);
-  copy.set(b);
-  return new Ctor(copy.buffer);
-}
-
-/**
- * Instance weights at `step` (default: the latest). Runs without an instance table (uniform,
- * domain) have no snapshots: their instances' weights are their domains' latest weights.
- */
-export function getInstanceWeightSnapshot(db: Db, runId: number, step?: number): InstanceWeightSnapshot | null {
-  const inst = db.prepare('SELECT cot_ids, domains, domain_names FROM run_instances WHERE run_id = ?').get(runId) as
-    | { cot_ids: Buffer; domains: Buffer; domain_names: string }
-    | undefined;
-  if (!inst) return null;
-  const cotIds = typed(Int32Array, inst.cot_ids);
-  const domains = typed(Int32Array, inst.domains);
-  const domainNames = JSON.parse(inst.domain_names) as string[];
-  const snap = (
-    step === undefined
-      ? db.prepare('SELECT step, weights FROM run_instance_snapshots WHERE run_id = ? ORDER BY step DESC LIMIT 1').get(runId)
-      : db.prepare('SELECT step, weights FROM run_instance_snapshots WHERE run_id = ? AND step = ?').get(runId, step)
-  ) as { step: number; weights: Buffer } | undefined;
-  if (snap) return { step: snap.step, weights: typed(Float32Array, snap.weights), cotIds, domains, domainNames };
-  if (step !== undefined) return null;
-  const r = rowOf(db, runId);
-  const dw = latestDomainWeights(db, r);
-  const weights = Float32Array.from(domains, (d) => dw[domainNames[d]] ?? 1);
-  return { step: r.step, weights, cotIds, domains, domainNames };
-}
-
-/** Keeps the newest `keep` checkpoints of a run. */
-export function saveCheckpoint(db: Db, runId: number, step: number, state: Buffer, keep = 2): void {
-  db.prepare('INSERT OR REPLACE INTO run_checkpoints (run_id, step, created_at, state) VALUES (?, ?, ?, ?)').run(
-    runId,
-    step,
-    now(),
-    state,
-  );
-  db.prepare(
-    `DELETE FROM run_checkpoints WHERE run_id = ? AND step NOT IN
-       (SELECT step FROM run_checkpoints WHERE run_id = ? ORDER BY step DESC LIMIT ?)`,
-  ).run(runId, runId, keep);
-}
-
-export function latestCheckpoint(db: Db, runId: number): { step: number; state: Buffer } | null {
-  return (
-    (db.prepare('SELECT step, state FROM run_checkpoints WHERE run_id = ? ORDER BY step DESC LIMIT 1').get(runId) as
-      | { step: number; state: Buffer }
-      | undefined) ?? null
-  );
-}
-
-/** Drops what a run wrote after `step` (before resuming from the checkpoint at `step`). */
-export function truncateRunAfter(db: Db, runId: number, step: number): void {
-  db.prepare('DELETE FROM run_metrics WHERE run_id = ? AND step > ?').run(runId, step);
-  db.prepare('DELETE FROM run_domain_weights WHERE run_id = ? AND step > ?').run(runId, step);
-  db.prepare('DELETE FROM run_instance_snapshots WHERE run_id = ? AND step > ?').run(runId, step);
-  db.prepare('DELETE FROM run_checkpoints WHERE run_id = ? AND step > ?').run(runId, step);
 }
 
 export function getRunSummaryJson<T>(db: Db, runId: number): T | null {

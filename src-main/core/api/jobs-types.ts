@@ -1,0 +1,131 @@
+/** The typed API's model-server settings and jobs: planning, launching and following them. */
+import type { Pool } from '../types';
+
+/** Model-server jobs (generation, Monte Carlo labelling, step embeddings, external PRM scores) as the app shows them. */
+export type PolicyJobKind = 'generate' | 'label' | 'embed' | 'score';
+export type PolicyJobStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
+
+export interface PolicyJobCounters {
+  total: number;
+  done: number;
+  failed: number;
+  pending: number;
+  promptTokens: number;
+  completionTokens: number;
+}
+
+/** One job's progress and counters, as listJobs returns it and job-progress events carry it. */
+export interface PolicyJobInfo {
+  jobId: number;
+  kind: PolicyJobKind;
+  status: PolicyJobStatus;
+  /** the pool, or the pools an embed job covers joined with "+" */
+  pool: string;
+  /** N (generate) or K (label); 0 for embed and score */
+  samples: number;
+  /** the job in a few words: "N=4", "text + images", "generative PRM · <label>" */
+  detail: string;
+  /** what to know about it, e.g. that a text-only server did not get the images */
+  note: string | null;
+  /** the evaluation a completed score job stored (the "external PRM" row) */
+  evaluationId: number | null;
+  baseUrl: string;
+  model: string;
+  counters: PolicyJobCounters;
+  /** estimated from the token counts when the job was planned with a price, else null */
+  cost: number | null;
+  /** requests finished per second in the running session, null when not running here */
+  requestsPerSecond: number | null;
+  etaSeconds: number | null;
+  /** true while this process runs the job (cancel stops it at once) */
+  runningHere: boolean;
+  error: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+}
+
+/** The model server the app plans jobs against. The API key is never stored in the database. */
+export interface ModelServerSettings {
+  baseUrl: string | null;
+  model: string | null;
+  /** price per 1,000 prompt / completion tokens, for the cost estimate */
+  pricePromptPer1k: number | null;
+  priceCompletionPer1k: number | null;
+  concurrency: number;
+  /** 'session': given in the app and kept in the serving process's memory only; 'environment': DREAMPRM_API_KEY or OPENAI_API_KEY */
+  apiKeySource: 'session' | 'environment' | null;
+}
+
+export interface ModelServerUpdate {
+  baseUrl?: string | null;
+  model?: string | null;
+  pricePromptPer1k?: number | null;
+  priceCompletionPer1k?: number | null;
+  concurrency?: number;
+  /** kept in memory for this session only; null forgets it */
+  apiKey?: string | null;
+}
+
+/** Settings of a new job; endpoint, prices and concurrency default to the model-server settings. */
+export interface PlanJobRequest {
+  pool?: Pool;
+  baseUrl?: string;
+  model?: string;
+  pricePromptPer1k?: number | null;
+  priceCompletionPer1k?: number | null;
+  concurrency?: number;
+  /** completions per HTTP request (1 for servers that ignore `n`); default all */
+  perRequest?: number;
+  /** at most this many questions (generate) or CoTs (label) */
+  limit?: number;
+}
+
+/** An embed job: a vector per step of the pools (default all three) from `{baseUrl}/embeddings`. */
+export interface PlanEmbedRequest {
+  /** default: the model-server settings' URL; embedding models are often served apart */
+  baseUrl?: string;
+  model: string;
+  pools?: Pool[];
+  /** the server takes text only (Ollama, TEI): send the text, not the images */
+  textOnly?: boolean;
+  /** steps per request for text-only servers (default 32) */
+  perRequest?: number;
+  /** only steps without a vector (default: every step) */
+  missingOnly?: boolean;
+  dimensions?: number;
+  pricePromptPer1k?: number | null;
+  concurrency?: number;
+  limit?: number;
+}
+
+/** A score job: every test candidate scored by an external PRM, stored as an evaluation. */
+export interface PlanScoreRequest {
+  baseUrl?: string;
+  model: string;
+  /** 'generative': P("+") from chat logprobs (VisualPRM); 'reward': per-step rewards from the pooling API */
+  mode: 'generative' | 'reward';
+  textOnly?: boolean;
+  /** the evaluation's name (default "external PRM: <model>") */
+  label?: string;
+  pricePromptPer1k?: number | null;
+  priceCompletionPer1k?: number | null;
+  concurrency?: number;
+}
+
+export interface LaunchJobRequest {
+  jobId: number;
+  /** the job's own base URL, sent once the user confirmed its host: consent for this process */
+  trustBaseUrl?: string;
+}
+
+export interface PlannedJob {
+  job: PolicyJobInfo;
+  requests: number;
+  /** questions (generate), CoTs (label), steps (embed) or test candidates (score) the job covers */
+  items: number;
+  /** questions without a ground truth: no correctness label (generate) or skipped (label); score: candidates without a correctness label, left out */
+  withoutAnswer: number;
+  /** embed: characters / 4 of the text to send, and its price when one is set */
+  estimatedTokens?: number;
+  estimatedCost?: number | null;
+}

@@ -1,0 +1,147 @@
+/** The typed API's training runs: the new-run form's defaults and fields, runs, their metrics and progress. */
+import type { Pool } from '../types';
+import type { RunRole } from '../manage/types';
+import type { BackendChoice, Method } from '../../../src-shared/training';
+
+export interface BackendInfo {
+  name: string;
+  /** what the latest run computed on (GPU name, WebGPU adapter, CPU), when one has run */
+  device?: string | null;
+  /** a sentence on a faster backend that is missing, or null when the best one is in use */
+  note: string | null;
+}
+
+export type RunMethod = Method;
+
+export type RunStatus = 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
+
+/** A field of the run configuration as the new-run form shows it. */
+export interface ConfigField {
+  /** flat key of the run configuration, e.g. "upper.metaLr" */
+  key: string;
+  label: string;
+  /** 'run': the id of a completed run, or null for none */
+  kind: 'number' | 'integer' | 'choice' | 'boolean' | 'run';
+  choices?: readonly string[];
+  min?: number;
+  max?: number;
+  help: string;
+  /** the methods that use this field (all when absent) */
+  methods?: readonly RunMethod[];
+  /** 'step-vectors': shown only when the train pool's steps carry vectors (the features PRM) */
+  needs?: 'step-vectors';
+}
+
+export type ConfigValue = number | string | boolean | null;
+
+export interface RunDefaults {
+  methods: readonly RunMethod[];
+  /** the reference defaults per method, as a flat key → value record */
+  defaults: Record<RunMethod, Record<string, ConfigValue>>;
+  /** the fields worth showing in a form, in order */
+  fields: readonly ConfigField[];
+  backend: BackendInfo;
+  /** how a CoT's step scores become one score, for evaluations */
+  aggregations: readonly string[];
+  /** the step vectors in the data: what the features PRM needs */
+  stepVectors: StepVectorInfo;
+}
+
+/** How many steps of each pool carry a vector (from an embed job or imported), and their lengths; empty when none does. */
+export interface StepVectorInfo {
+  pools: { pool: Pool; steps: number; withVector: number }[];
+  /** the vector lengths found (one, unless vectors of different models are mixed) */
+  dims: number[];
+}
+
+export interface StartRunRequest {
+  method: RunMethod;
+  /** overrides of the method's defaults, same flat keys as RunDefaults.defaults */
+  config?: Record<string, ConfigValue>;
+  name?: string;
+  /** the tensor backend to ask for (default auto) */
+  backend?: BackendChoice;
+}
+
+export interface RunSummary {
+  runId: number;
+  name: string | null;
+  method: RunMethod;
+  status: RunStatus;
+  step: number;
+  totalSteps: number;
+  backend: string;
+  /** what computed: GPU name, WebGPU adapter or CPU (null: not started yet, or an older run) */
+  device?: string | null;
+  /** largest |backend − cpu| of the start-up parity check (null on cpu) */
+  parityMaxAbsDiff?: number | null;
+  /** why the backend asked for is not the one used */
+  backendFallback?: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** training wall time so far, summed over resumes */
+  seconds: number;
+  error: string | null;
+  trainLoss: number | null;
+  metaLoss: number | null;
+}
+
+/** CoTs of one pool and domain that a run was started with (recorded when it started). */
+export interface RunInput {
+  pool: Pool;
+  domain: string;
+  cots: number;
+  /** steps with a human label among them */
+  humanSteps: number;
+}
+
+export interface RunDetail extends RunSummary {
+  config: Record<string, unknown>;
+  /** what the run is in a comparison (baseline, ablation, upper bound, …) */
+  role: RunRole;
+  /** the run whose PRM it started from, when any */
+  coldStartFrom: number | null;
+  /** empty for runs started before inputs were recorded, or outside the app */
+  inputs: RunInput[];
+  /** domain → latest weight (1 for every domain of a uniform run) */
+  domainWeights: Record<string, number>;
+  cancelRequested: boolean;
+  lastCheckpointStep: number | null;
+}
+
+export interface MetricPoint {
+  step: number;
+  trainLoss: number | null;
+  weightedLoss: number | null;
+  metaLoss: number | null;
+  lr: number | null;
+  /** training steps per second around this step */
+  throughput: number | null;
+}
+
+export interface DomainWeightPoint {
+  step: number;
+  weights: Record<string, number>;
+}
+
+export interface WeightHistogram {
+  /** the snapshot's training step, null when the run has none */
+  step: number | null;
+  instances: number;
+  /** equal-width bins from min to max */
+  edges: number[];
+  counts: number[];
+}
+
+export interface RunProgress {
+  runId: number;
+  step: number;
+  totalSteps: number;
+  trainLoss: number | null;
+  weightedLoss: number | null;
+  metaLoss: number | null;
+  domainWeights: Record<string, number> | null;
+  stepsPerSecond: number | null;
+  etaSeconds: number | null;
+}
