@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { monteCarloLabels, questionPolicy, sampleCot, type QuestionPolicy } from '../../src-main/core/sample/policy';
-import { Rng } from '../../src-main/core/sample/rng';
+import { SampleRng } from '../../src-main/core/sample/rng';
 import { makeProblem } from '../../src-main/core/sample/tasks';
 
-const bars = (seed: number) => makeProblem('bars', new Rng(seed), true); // 3 reads, 2 sums, answer
+const bars = (seed: number) => makeProblem('bars', new SampleRng(seed), true); // 3 reads, 2 sums, answer
 
 describe('simulated policy', () => {
   it('solves every step right when it makes no mistakes, and then every label is 1', () => {
-    const rng = new Rng(1);
+    const rng = new SampleRng(1);
     const p = bars(1);
     const pol: QuestionPolicy = { readError: [0, 0, 0], habitual: [0.7, 0.7, 0.7], arithError: 0 };
     const cot = sampleCot(p, pol, rng);
@@ -18,7 +18,7 @@ describe('simulated policy', () => {
   });
 
   it('carries a misreading forward: every later step is wrong, and no rollout recovers', () => {
-    const rng = new Rng(2);
+    const rng = new SampleRng(2);
     const p = bars(2);
     const pol: QuestionPolicy = { readError: [1, 0, 0], habitual: [0.7, 0.7, 0.7], arithError: 0 };
     const cot = sampleCot(p, pol, rng);
@@ -31,7 +31,7 @@ describe('simulated policy', () => {
   });
 
   it('labels a prefix by the share of rollouts from it that reach the answer', () => {
-    const rng = new Rng(3);
+    const rng = new SampleRng(3);
     const p = bars(3);
     // only the third read can go wrong, with probability 0.3: from a right prefix m ≈ 0.7
     const pol: QuestionPolicy = { readError: [0, 0, 0.3], habitual: [0.7, 0.7, 0.7], arithError: 0 };
@@ -45,7 +45,7 @@ describe('simulated policy', () => {
   });
 
   it('makes arithmetic slips the text shows', () => {
-    const rng = new Rng(4);
+    const rng = new SampleRng(4);
     const p = bars(4);
     const pol: QuestionPolicy = { readError: [0, 0, 0], habitual: [0.7, 0.7, 0.7], arithError: 1 };
     const cot = sampleCot(p, pol, rng);
@@ -55,7 +55,7 @@ describe('simulated policy', () => {
   });
 
   it('spreads per-question error rates around the mean by the hardness spread', () => {
-    const rng = new Rng(5);
+    const rng = new SampleRng(5);
     const p = bars(5);
     const knobs = { policyErrorRate: 0.2, arithmeticErrorRate: 0.05, hardnessSpread: 1, trapRate: 0, trapStrength: 0.9 };
     const rates = Array.from({ length: 4000 }, () => questionPolicy(p, knobs, rng).arithError);
@@ -69,9 +69,9 @@ describe('simulated policy', () => {
   });
 
   it('sets a trap in trapRate of the questions: one read item misread the habitual way at least trapStrength of the time', () => {
-    const rng = new Rng(6);
+    const rng = new SampleRng(6);
     const knobs = { policyErrorRate: 0.05, arithmeticErrorRate: 0, hardnessSpread: 0, trapRate: 0.4, trapStrength: 0.9 };
-    const pols = Array.from({ length: 3000 }, () => questionPolicy(bars(rng.int(1, 1e6)), knobs, rng));
+    const pols = Array.from({ length: 3000 }, () => questionPolicy(bars(rng.between(1, 1e6)), knobs, rng));
     const trapped = pols.filter((q) => q.habitual.includes(1));
     expect(trapped.length / pols.length).toBeGreaterThan(0.37);
     expect(trapped.length / pols.length).toBeLessThan(0.43);
@@ -84,7 +84,7 @@ describe('simulated policy', () => {
   });
 
   it('candidates of a trapped question mostly agree on one wrong answer (correlated mistakes)', () => {
-    const rng = new Rng(7);
+    const rng = new SampleRng(7);
     const p = bars(7);
     const pol: QuestionPolicy = { readError: [0.95, 0, 0], habitual: [1, 0.7, 0.7], arithError: 0 };
     const answers = Array.from({ length: 200 }, () => sampleCot(p, pol, rng)).filter((c) => !c.correct).map((c) => c.answer);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BLUE, COLOURS, GREEN, RED, type Canvas, type Rgb } from '../../src-main/core/sample/raster';
-import { Rng } from '../../src-main/core/sample/rng';
+import { SampleRng } from '../../src-main/core/sample/rng';
 import { makeProblem, TASK_NAMES, type Problem, type TaskName } from '../../src-main/core/sample/tasks';
 
 /**
@@ -48,7 +48,7 @@ function findOnBoard(c: Canvas, colour: Rgb): [number, number][] {
 }
 
 function problems(task: TaskName, n: number): Problem[] {
-  const rng = new Rng(1234);
+  const rng = new SampleRng(1234);
   return Array.from({ length: n }, (_, i) => makeProblem(task, rng, i % 2 === 1));
 }
 

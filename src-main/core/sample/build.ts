@@ -2,7 +2,7 @@ import type { CanonicalCotRecord, Pool } from '../types';
 import type { BenchmarkConfig, MetaPoolConfig, SampleConfig, TrainDomainConfig } from './config';
 import { monteCarloLabels, questionPolicy, sampleCot, type PolicyKnobs } from './policy';
 import type { Canvas } from './raster';
-import { Rng } from './rng';
+import { SampleRng } from './rng';
 import { makeProblem, type Problem, type StepPlan, type TaskName } from './tasks';
 
 /** One generated CoT with what only the generator knows (kept out of the corpus file). */
@@ -57,7 +57,7 @@ interface Drawn {
   policy: ReturnType<typeof questionPolicy>;
 }
 
-function drawQuestion(domain: string, task: TaskName, index: number, knobs: PolicyKnobs & { difficulty: number }, rng: Rng): Drawn {
+function drawQuestion(domain: string, task: TaskName, index: number, knobs: PolicyKnobs & { difficulty: number }, rng: SampleRng): Drawn {
   const long = rng.chance(knobs.difficulty);
   const problem = makeProblem(task, rng, long);
   const policy = questionPolicy(problem, knobs, rng);
@@ -80,7 +80,7 @@ function baseRecord(domain: string, pool: Pool, drawn: Drawn, cotIndex: number):
 }
 
 function buildTrainDomain(d: TrainDomainConfig, seed: number): SampleDomain {
-  const rng = Rng.derive(seed, `train:${d.name}`);
+  const rng = SampleRng.derive(seed, `train:${d.name}`);
   const out: SampleDomain = { name: d.name, pool: 'train', questions: [], cots: [] };
   for (let q = 0; out.cots.length < d.size; q++) {
     const task = d.tasks[q % d.tasks.length];
@@ -114,12 +114,12 @@ function kindsOf(problem: Problem): StepPlan['kind'][] {
 }
 
 /** What a broken labelling pipeline writes instead of the true Monte Carlo estimate. */
-function corrupt(m: number, d: TrainDomainConfig, rng: Rng): number {
-  return d.corruption === 'invert' ? 1 - m : rng.int(0, d.k) / d.k;
+function corrupt(m: number, d: TrainDomainConfig, rng: SampleRng): number {
+  return d.corruption === 'invert' ? 1 - m : rng.between(0, d.k) / d.k;
 }
 
 function buildMeta(meta: MetaPoolConfig, seed: number): SampleDomain {
-  const rng = Rng.derive(seed, `meta:${meta.name}`);
+  const rng = SampleRng.derive(seed, `meta:${meta.name}`);
   const out: SampleDomain = { name: meta.name, pool: 'meta', questions: [], cots: [] };
   for (let q = 0; out.cots.length < meta.size; q++) {
     const task = meta.tasks[q % meta.tasks.length];
@@ -145,7 +145,7 @@ function buildMeta(meta: MetaPoolConfig, seed: number): SampleDomain {
 }
 
 function buildBenchmark(b: BenchmarkConfig, seed: number): SampleDomain {
-  const rng = Rng.derive(seed, `test:${b.name}`);
+  const rng = SampleRng.derive(seed, `test:${b.name}`);
   const out: SampleDomain = { name: b.name, pool: 'test', questions: [], cots: [] };
   for (let q = 0; q < b.questions; q++) {
     const task = b.tasks[q % b.tasks.length];

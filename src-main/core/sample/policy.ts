@@ -1,4 +1,4 @@
-import type { Rng } from './rng';
+import type { SampleRng } from './rng';
 import { PHRASINGS } from './tasks/problem';
 import type { Problem, StepPlan } from './tasks';
 import { misread } from './tasks/item';
@@ -36,7 +36,7 @@ const HABITUAL_MISREAD = 0.7;
  * wrong answer, majority vote follows them, and only a verifier that looks at the image can
  * find the few right ones.
  */
-export function questionPolicy(problem: Problem, knobs: PolicyKnobs, rng: Rng): QuestionPolicy {
+export function questionPolicy(problem: Problem, knobs: PolicyKnobs, rng: SampleRng): QuestionPolicy {
   const hardness = 1 + knobs.hardnessSpread * (2 * rng.next() - 1);
   const clamp = (p: number) => Math.min(0.95, Math.max(0, p));
   const readError = problem.items.map((it) => (it.alternatives.length > 0 ? clamp(knobs.policyErrorRate * hardness * it.factor) : 0));
@@ -65,7 +65,7 @@ export interface Trace {
  * or a wrong arithmetic result. Later steps use whatever earlier steps wrote, so an early
  * mistake is carried forward to the answer. Returns the step's text.
  */
-function execute(problem: Problem, pol: QuestionPolicy, values: number[], t: number, rng: Rng, phrasing = 0): string {
+function execute(problem: Problem, pol: QuestionPolicy, values: number[], t: number, rng: SampleRng, phrasing = 0): string {
   const step: StepPlan = problem.steps[t];
   switch (step.kind) {
     case 'read':
@@ -91,7 +91,7 @@ function execute(problem: Problem, pol: QuestionPolicy, values: number[], t: num
 }
 
 /** A plausible arithmetic slip: off by one mostly, sometimes by two; never negative. */
-function wrongResult(r: number, rng: Rng): number {
+function wrongResult(r: number, rng: SampleRng): number {
   const delta = rng.pick([-1, 1, -1, 1, -2, 2]);
   return r + delta >= 0 ? r + delta : r + Math.abs(delta);
 }
@@ -101,14 +101,14 @@ function writtenSlots(step: StepPlan): number[] {
 }
 
 /** Samples a whole CoT from the policy, each step in one of its wordings. */
-export function sampleCot(problem: Problem, pol: QuestionPolicy, rng: Rng): Trace & { values: number[][] } {
+export function sampleCot(problem: Problem, pol: QuestionPolicy, rng: SampleRng): Trace & { values: number[][] } {
   const values: number[] = new Array(problem.truth.length).fill(Number.NaN);
   const texts: string[] = [];
   const stepCorrect: boolean[] = [];
   const snapshots: number[][] = [];
   let clean = true;
   problem.steps.forEach((step, t) => {
-    texts.push(execute(problem, pol, values, t, rng, rng.int(0, PHRASINGS - 1)));
+    texts.push(execute(problem, pol, values, t, rng, rng.between(0, PHRASINGS - 1)));
     for (const s of writtenSlots(step)) if (values[s] !== problem.truth[s]) clean = false;
     stepCorrect.push(clean);
     snapshots.push(values.slice());
@@ -127,7 +127,7 @@ export function monteCarloLabels(
   pol: QuestionPolicy,
   prefixValues: number[][],
   k: number,
-  rng: Rng,
+  rng: SampleRng,
 ): number[] {
   const truth = problem.truth[problem.answerSlot];
   const last = problem.steps.length - 1;

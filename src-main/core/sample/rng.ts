@@ -4,9 +4,9 @@ import { Mulberry32 } from '../random';
  * The sample's seeded generator. The sample must be byte-identical for a seed on every
  * machine, so nothing here may touch Math.random or depend on iteration order of a Set/Map.
  */
-export class Rng extends Mulberry32 {
+export class SampleRng extends Mulberry32 {
   /** A uniform integer in [lo, hi] (both inclusive). */
-  int(lo: number, hi: number): number {
+  between(lo: number, hi: number): number {
     return lo + Math.floor(this.next() * (hi - lo + 1));
   }
 
@@ -15,7 +15,7 @@ export class Rng extends Mulberry32 {
   }
 
   pick<T>(items: readonly T[]): T {
-    if (items.length === 0) throw new Error('Rng.pick on an empty list');
+    if (items.length === 0) throw new Error('SampleRng.pick on an empty list');
     return items[Math.floor(this.next() * items.length)];
   }
 
@@ -46,8 +46,8 @@ export class Rng extends Mulberry32 {
   }
 
   /** A child generator whose stream depends on this one's seed and a label, not on call order. */
-  static derive(seed: number, label: string): Rng {
-    return new Rng(hashString(label, seed));
+  static derive(seed: number, label: string): SampleRng {
+    return new SampleRng(hashString(label, seed));
   }
 }
 

@@ -1,5 +1,5 @@
 import { BLUE, Canvas, GREY } from '../raster';
-import type { Rng } from '../rng';
+import type { SampleRng } from '../rng';
 import { edgeWeighted, makeItem } from './item';
 import { LETTERS, offByOne, phrase, readThenSum, solve, type Problem } from './problem';
 
@@ -18,7 +18,7 @@ const UNIT = 8;
  * A bar chart of four bars A–D (left to right), each a stack of unit blocks so that a person
  * can count the height. Question: the sum of two (three when long) bars.
  */
-export function barsProblem(rng: Rng, long: boolean): Problem {
+export function barsProblem(rng: SampleRng, long: boolean): Problem {
   const heights = Array.from({ length: BARS }, () => edgeWeighted(rng, 1, MAX_HEIGHT));
   const asked = rng.sample(BARS, long ? 3 : 2).sort((a, b) => a - b);
 

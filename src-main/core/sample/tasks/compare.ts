@@ -1,5 +1,5 @@
 import { BLUE, RED } from '../raster';
-import type { Rng } from '../rng';
+import type { SampleRng } from '../rng';
 import { absDiff, BOARD, BOARD_CELL, boardCanvas, PLACE, renderDiff } from './board';
 import { edgeWeighted, makeItem } from './item';
 import { offByOne, phrase, solve, type Problem, type StepPlan } from './problem';
@@ -9,7 +9,7 @@ import { offByOne, phrase, solve, type Problem, type StepPlan } from './problem'
  * off by one always changes the answer. Both discs may share a row (answer 0), so that a
  * misreading that puts them in one row says nothing to a reader without the image.
  */
-export function compareProblem(rng: Rng): Problem {
+export function compareProblem(rng: SampleRng): Problem {
   // 1-based rows, distributed like their misreadings (see edgeWeighted)
   const rows = [edgeWeighted(rng, 1, BOARD), edgeWeighted(rng, 1, BOARD)];
   const cols = rng.sample(BOARD, 2); // distinct columns: discs never overlap

@@ -1,5 +1,5 @@
 import { COLOUR_NAMES, COLOURS, Canvas, type ColourName } from '../raster';
-import type { Rng } from '../rng';
+import type { SampleRng } from '../rng';
 import { edgeWeighted, makeItem } from './item';
 import { offByOne, phrase, readThenSum, solve, type Problem } from './problem';
 
@@ -18,7 +18,7 @@ const MAX_COUNT = 6;
  * bead per 8×8 patch). Question: how many beads of two (three when long) colours there are
  * altogether; the policy counts colour by colour.
  */
-export function countProblem(rng: Rng, long: boolean): Problem {
+export function countProblem(rng: SampleRng, long: boolean): Problem {
   const rows = rng.sample(ROWS, COLOUR_NAMES.length); // the row of each colour
   // counts follow the misreading's own law (see edgeWeighted)
   const counts = COLOUR_NAMES.map(() => edgeWeighted(rng, 1, MAX_COUNT));

@@ -1,5 +1,5 @@
 import { BLACK, BLUE, Canvas, GREEN, RED, type Rgb } from '../raster';
-import type { Rng } from '../rng';
+import type { SampleRng } from '../rng';
 import { makeItem } from './item';
 import { offByOne, phrase, type Problem, readThenSum, solve } from './problem';
 
@@ -21,9 +21,9 @@ const NEEDLES: { name: string; colour: Rgb; length: number }[] = [
  * A dial with 8 positions (0 at the top mark, clockwise) and two (three when long) needles of
  * different colours and lengths. Question: the sum of the positions the needles point to.
  */
-export function gaugeProblem(rng: Rng, long: boolean): Problem {
+export function gaugeProblem(rng: SampleRng, long: boolean): Problem {
   const needles = NEEDLES.slice(0, long ? 3 : 2);
-  const positions = needles.map(() => rng.int(0, POSITIONS - 1));
+  const positions = needles.map(() => rng.between(0, POSITIONS - 1));
 
   const canvas = new Canvas(48);
   for (let p = 0; p < POSITIONS; p++) {

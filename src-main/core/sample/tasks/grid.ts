@@ -1,5 +1,5 @@
 import { COLOUR_NAMES, COLOURS, Canvas } from '../raster';
-import type { Rng } from '../rng';
+import type { SampleRng } from '../rng';
 import { makeItem } from './item';
 import { phrase, readThenSum, solve, type Problem } from './problem';
 
@@ -19,8 +19,8 @@ const LEGEND = COLOUR_NAMES.map((c, i) => `${c} ${i + 1}`).join(', ');
  * Question: the sum of the values of two (three when long) cells given by row and column. A
  * misreading takes the colour of an adjacent cell.
  */
-export function gridProblem(rng: Rng, long: boolean): Problem {
-  const cells = Array.from({ length: N * N }, () => rng.int(1, COLOUR_NAMES.length));
+export function gridProblem(rng: SampleRng, long: boolean): Problem {
+  const cells = Array.from({ length: N * N }, () => rng.between(1, COLOUR_NAMES.length));
   const canvas = new Canvas(48);
   cells.forEach((v, i) =>
     canvas.fillRect((i % N) * CELL, Math.floor(i / N) * CELL, CELL - 2, CELL - 2, COLOURS[COLOUR_NAMES[v - 1]]),

@@ -1,4 +1,4 @@
-import type { Rng } from '../rng';
+import type { SampleRng } from '../rng';
 import { barsProblem } from './bars';
 import { compareProblem } from './compare';
 import { countProblem } from './count';
@@ -10,7 +10,7 @@ import type { Problem, TaskName } from './problem';
 export { TASK_NAMES, type Problem, type StepPlan, type TaskName } from './problem';
 
 /** Draws one problem of a task; `long` asks for the variant with more values to read. */
-export function makeProblem(task: TaskName, rng: Rng, long: boolean): Problem {
+export function makeProblem(task: TaskName, rng: SampleRng, long: boolean): Problem {
   switch (task) {
     case 'bars':
       return barsProblem(rng, long);

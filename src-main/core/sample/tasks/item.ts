@@ -1,4 +1,4 @@
-import type { Rng } from '../rng';
+import type { SampleRng } from '../rng';
 import type { ReadItem } from './problem';
 
 /** Share of misreadings that take a neighbouring item's value rather than an off-by-one. */
@@ -10,7 +10,7 @@ const NEIGHBOUR_SHARE = 0.3;
  * of misreadings distributed like true values: see `edgeWeighted`); `neighbours` are values of
  * items the question does not ask about. An item with neither is never misread.
  */
-export function makeItem(rng: Rng, truth: number, nearby: number[], neighbours: number[] = []): ReadItem {
+export function makeItem(rng: SampleRng, truth: number, nearby: number[], neighbours: number[] = []): ReadItem {
   const item: ReadItem = {
     truth,
     nearby,
@@ -25,7 +25,7 @@ export function makeItem(rng: Rng, truth: number, nearby: number[], neighbours: 
 }
 
 /** One misreading of an item that has alternatives. */
-export function misread(item: ReadItem, rng: Rng): number {
+export function misread(item: ReadItem, rng: SampleRng): number {
   if (item.neighbours.length && (item.nearby.length === 0 || rng.chance(NEIGHBOUR_SHARE))) return rng.pick(item.neighbours);
   return rng.pick(item.nearby);
 }
@@ -35,9 +35,9 @@ export function misread(item: ReadItem, rng: Rng): number {
  * the off-by-one misreading (from an end the only way is inwards), so a misread value is
  * distributed exactly like a true one and its text cannot give it away.
  */
-export function edgeWeighted(rng: Rng, lo: number, hi: number): number {
+export function edgeWeighted(rng: SampleRng, lo: number, hi: number): number {
   for (;;) {
-    const v = rng.int(lo, hi);
+    const v = rng.between(lo, hi);
     if ((v !== lo && v !== hi) || rng.chance(0.5)) return v;
   }
 }

@@ -1,5 +1,5 @@
 import { GREEN, RED } from '../raster';
-import type { Rng } from '../rng';
+import type { SampleRng } from '../rng';
 import { absDiff, BOARD, BOARD_CELL, boardCanvas, PLACE, renderDiff } from './board';
 import { edgeWeighted, makeItem } from './item';
 import { ADD_PHRASINGS, offByOne, phrase, solve, type Problem, type StepPlan } from './problem';
@@ -8,7 +8,7 @@ import { ADD_PHRASINGS, offByOne, phrase, solve, type Problem, type StepPlan } f
  * A green and a red cell on a 6×6 board. Question: the length of the shortest path between
  * them moving up, down, left or right (rows apart + columns apart).
  */
-export function pathProblem(rng: Rng): Problem {
+export function pathProblem(rng: SampleRng): Problem {
   // slots: green row, green column, red row, red column (1-based, as in the text), each
   // distributed like its misreadings (see edgeWeighted); the two cells never coincide
   let pos: number[];
