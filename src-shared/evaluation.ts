@@ -57,12 +57,19 @@ export function accuracyOf(r: BenchmarkResult, mode: SelectionMode, agg: AggName
   return r.weightedVote?.[agg] ?? null;
 }
 
-/** An evaluation as stored (evaluations.report) and reported. */
-export interface EvaluationReport {
+/** An evaluation in a list: what the store reads of the evaluations table and the API sends. */
+export interface EvaluationSummary {
   evaluationId: number;
   runId: number | null;
   label: string;
+  /** the aggregation reported first, whose choices the review opens on */
   agg: AggName;
+  createdAt: string;
+  seconds: number;
+}
+
+/** An evaluation as the engine reports it and the store keeps it (evaluations.report); the row adds createdAt. */
+export interface EvaluationReport extends Omit<EvaluationSummary, 'createdAt'> {
   /** the selection mode the headline figures use (absent in evaluations stored before modes) */
   selection?: SelectionMode;
   benchmarks: BenchmarkResult[];
@@ -71,5 +78,26 @@ export interface EvaluationReport {
   /** the same figures per task, where the test questions say their task (else empty) */
   tasks?: BenchmarkResult[];
   skippedCandidates: number;
-  seconds: number;
+}
+
+/** An evaluation as the API sends it: the stored report, its row, and the domain-weight check. */
+export interface EvaluationDetail
+  extends EvaluationSummary, Pick<EvaluationReport, 'benchmarks' | 'average' | 'skippedCandidates'> {
+  /** the selection mode the headline figures use (weighted vote; null before modes existed) */
+  selection: SelectionMode | null;
+  /** per task, where the test questions say their task (empty when they do not) */
+  tasks: BenchmarkResult[];
+  /** learned domain weights against the sample's known domain quality, when it is known */
+  truth: {
+    truthFile: string;
+    spearman: number | null;
+    domains: { domain: string; weight: number; quality: number }[];
+  } | null;
+}
+
+export interface EvaluateRequest {
+  runId: number;
+  agg?: string;
+  /** chosen by the caller to match eval-progress events to its request */
+  jobId?: string;
 }

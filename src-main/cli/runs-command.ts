@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { UserError } from '../core/errors';
 import { setRunTags } from '../core/manage/run-tags';
-import { getRun, listRuns, requestCancel, type RunDetail, type RunSummary } from '../core/store/runs-store';
+import { getRun, listRuns, requestCancel, type RunRecord, type RunSummary } from '../core/store/runs-store';
 import { dbPathOf, runAction, withCommon, type CommonOptions } from './common';
 import { BACKEND_HELP, parseBackend, renderOutcome, runWithHost } from './train-command';
 
@@ -89,12 +89,12 @@ function renderList(rs: RunSummary[]): string {
   return [head, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ')).join('\n');
 }
 
-function deviceLine(r: RunDetail): string {
+function deviceLine(r: RunRecord): string {
   const parity = r.parityMaxAbsDiff === null ? '' : `, parity check vs cpu: max |diff| ${r.parityMaxAbsDiff.toExponential(2)}`;
   return `device ${r.device ?? '-'}${parity}`;
 }
 
-function renderDetail(r: RunDetail): string {
+function renderDetail(r: RunRecord): string {
   const lines = [
     `run ${r.runId}${r.name ? ` "${r.name}"` : ''}: ${r.method}, ${r.status}, step ${r.step}/${r.totalSteps}, backend ${r.backend}`,
     `created ${r.createdAt}${r.finishedAt ? `, finished ${r.finishedAt}` : ''}, ${r.seconds.toFixed(1)} s of training`,

@@ -1,8 +1,8 @@
-import type { ConfigField, RunMethod } from './types';
+import type { ConfigField, Method } from './types';
 
-const REWEIGHTED: readonly RunMethod[] = ['domain', 'instance-table', 'instance-net'];
-const INSTANCE: readonly RunMethod[] = ['instance-table', 'instance-net'];
-const SELECTING: readonly RunMethod[] = ['s1', 'car'];
+const REWEIGHTED: readonly Method[] = ['domain', 'instance-table', 'instance-net'];
+const INSTANCE: readonly Method[] = ['instance-table', 'instance-net'];
+const SELECTING: readonly Method[] = ['s1', 'car'];
 
 /**
  * The settings the new-run form shows, in order, with a line of help each. Keys are the flat

@@ -13,12 +13,12 @@ import { RUN_CONFIG_FIELDS } from './run-fields';
 import { runsStartedFrom } from '../manage/describe';
 import { roleOf, type ConfigView } from '../manage/run-overview';
 import type {
-  BackendInfo,
+  BackendSummary,
   ConfigValue,
   MetricPoint,
   RunDefaults,
   RunDetail,
-  RunMethod,
+  Method,
   RunProgress,
   RunStatus,
   RunSummary,
@@ -51,7 +51,7 @@ export interface RunTrainer {
   /** asks a running or queued run to stop at its next step boundary (it checkpoints first) */
   cancel(runId: number): Promise<void>;
   /** the backend training uses (or will use) here */
-  backend(): Promise<BackendInfo>;
+  backend(): Promise<BackendSummary>;
   onProgress(listener: (progress: RunProgress) => void): () => void;
   onStatus(listener: (runId: number, status: RunStatus, error: string | null) => void): () => void;
   close(): Promise<void>;
@@ -59,11 +59,12 @@ export interface RunTrainer {
 
 const configValue = z.union([z.number(), z.string().max(200), z.boolean(), z.null()]);
 
+/** Only the summary's fields: a store record also carries its owner, which stays in this process. */
 function summary(r: runs.RunSummary): RunSummary {
   return {
     runId: r.runId,
     name: r.name,
-    method: r.method as RunMethod,
+    method: r.method,
     status: r.status,
     step: r.step,
     totalSteps: r.totalSteps,
@@ -82,7 +83,7 @@ function summary(r: runs.RunSummary): RunSummary {
 }
 
 /** The flat form of a method's reference config, which the new-run form edits. */
-export function flatDefaults(method: RunMethod): Record<string, ConfigValue> {
+export function flatDefaults(method: Method): Record<string, ConfigValue> {
   // CaR is valid only with a cold start (it ranks with that PRM); its form starts without one
   // and the user picks it, so the defaults are read with a stand-in parent that is then cleared.
   if (method !== 'car') return flattenConfig(defaultConfig(method)) as Record<string, ConfigValue>;
@@ -91,7 +92,7 @@ export function flatDefaults(method: RunMethod): Record<string, ConfigValue> {
 }
 
 /** Flat overrides from the form → a validated config; unknown keys are refused by name. */
-export function configFromOverrides(method: RunMethod, overrides: Record<string, ConfigValue>): TrainConfig {
+export function configFromOverrides(method: Method, overrides: Record<string, ConfigValue>): TrainConfig {
   const known = flatDefaults(method);
   for (const key of Object.keys(overrides)) {
     if (key === 'method') throw new UserError('config: choose the method with "method", not inside the config');

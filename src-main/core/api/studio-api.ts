@@ -2,7 +2,7 @@
  * The methods of the typed API (StudioApi), their runtime list, and the argument and result
  * types derived from them for transports and clients.
  */
-import type { ImportSummary, Pool } from '../types';
+import type { DomainInfo, ImportRequest, ImportSummary, Pool, SampleRequest, SampleResult, SourceInfo, StudioInfo } from '../../../src-shared/data';
 import type {
   CotScores,
   DomainHistograms,
@@ -25,7 +25,6 @@ import type {
 } from '../annotate/types';
 import type { BrowsePage, BrowseQuestion, DeletionKind, DeletionPlan, DeletionResult, RunOverview } from '../manage/types';
 import type { ApiResult } from './rpc';
-import type { DomainInfo, ImportRequest, SampleRequest, SampleResult, SourceInfo, StudioInfo } from './data-types';
 import type {
   DomainWeightPoint,
   MetricPoint,
@@ -34,8 +33,8 @@ import type {
   RunSummary,
   StartRunRequest,
   WeightHistogram,
-} from './runs-types';
-import type { EvaluateRequest, EvaluationDetail, EvaluationSummary } from './eval-types';
+} from '../../../src-shared/runs';
+import type { EvaluateRequest, EvaluationDetail, EvaluationSummary } from '../../../src-shared/evaluation';
 import type {
   LaunchJobRequest,
   ModelServerSettings,
@@ -45,7 +44,7 @@ import type {
   PlannedJob,
   PlanScoreRequest,
   PolicyJobInfo,
-} from './jobs-types';
+} from '../../../src-shared/jobs';
 
 export interface StudioApi {
   info(): Promise<StudioInfo>;

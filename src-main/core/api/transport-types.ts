@@ -1,7 +1,7 @@
 /** How the typed API reaches a page: the events it pushes, the raw transport, the desktop bridge, the image scheme. */
 import type { ApiMethod, ArgsOf, ResultOf } from './studio-api';
-import type { RunProgress, RunStatus } from './runs-types';
-import type { PolicyJobInfo } from './jobs-types';
+import type { RunProgress, RunStatus } from '../../../src-shared/runs';
+import type { PolicyJobInfo } from '../../../src-shared/jobs';
 
 export type StudioEvent =
   | {

@@ -6,19 +6,21 @@
  * only, no Node imports.
  * Every method takes at most one argument object, so a call is always `(method, args)`.
  *
- * The types live by area in the sibling *-types.ts files, the methods in studio-api.ts and the
- * transport in transport-types.ts; this file gathers them so importers need one path.
+ * The API's own are the methods (studio-api.ts) and the transport and its events
+ * (transport-types.ts). The data they carry is declared once, by area, in src-shared/ (data,
+ * runs, jobs, evaluation) and in the core's explore, annotate and manage types; this file
+ * gathers them all so importers need one path.
  */
 export type { ApiError, ApiResult } from './rpc';
-export type { ImportOptions, ImportSummary, Pool } from '../types';
 export type * from '../explore/types';
 export type * from '../annotate/types';
 export type * from '../manage/types';
 export { INSTANCE_SORTS, REVIEW_FILTERS } from '../explore/types';
 export { DELETION_KINDS } from '../manage/types';
-export type * from './data-types';
-export type * from './runs-types';
-export type * from './jobs-types';
-export type * from './eval-types';
+export type * from '../../../src-shared/data';
+export type * from '../../../src-shared/runs';
+export type * from '../../../src-shared/jobs';
+export type * from '../../../src-shared/evaluation';
+export type * from '../../../src-shared/training';
 export * from './studio-api';
 export * from './transport-types';

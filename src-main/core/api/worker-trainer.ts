@@ -4,14 +4,14 @@ import { getRun, requestCancel } from '../store/runs-store';
 import { TrainingHost } from '../../worker/training-host';
 import type { PrmJobs } from './eval-api';
 import type { RunTrainer } from './runs-api';
-import type { BackendInfo, RunStatus } from './types';
+import type { BackendSummary, RunStatus } from './types';
 
 /**
  * The backend runs here use, without loading tfjs in this thread: the one the latest run
  * actually used and its device, else the one 'auto' starts without a GPU (wasm), with a note
  * on what a faster one needs or why the one asked for was not used.
  */
-export function backendInfo(db: Db): BackendInfo {
+export function backendInfo(db: Db): BackendSummary {
   const last = db
     .prepare(`SELECT backend, device, backend_fallback AS fallback FROM runs WHERE backend NOT IN ('auto', '') ORDER BY id DESC LIMIT 1`)
     .get() as { backend: string; device: string | null; fallback: string | null } | undefined;

@@ -22,7 +22,8 @@ import { createSyntheticRun, weightPageMs } from '../explore/synthetic';
 import { ensureExplorerTable } from '../explore/instance-table';
 import { runSync } from '../engine/reads';
 
-export interface BenchOptions {
+/** How `dreamprm bench` runs (the microbenchmarks' own timing options are BenchOptions in engine/backend/microbench.ts). */
+export interface BenchRunOptions {
   quick?: boolean;
   log?: (m: string) => void;
   /** training workers for the main job (the caller owns the worker code); without them it is skipped */
@@ -63,7 +64,7 @@ function median(xs: number[]): number {
 }
 
 /** `dreamprm bench`: every number in one run, on the active backend, in scratch databases. */
-export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
+export async function runBench(opts: BenchRunOptions = {}): Promise<BenchResult> {
   const started = performance.now();
   const log = opts.log ?? (() => {});
   const report = await startBackend(opts.backend ?? 'auto', { log, syncReads: false });

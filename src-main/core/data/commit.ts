@@ -18,7 +18,8 @@ export interface CommitCounts {
   conflictSkipped: RecordTally;
 }
 
-export interface SourceInfo {
+/** The file an import is about to record as a source (not yet a row: no id or counts). */
+export interface NewSource {
   path: string;
   sha256: string;
   format: ImportFormat;
@@ -34,7 +35,7 @@ export interface SourceInfo {
 export function commitStage(
   db: Db,
   x: string,
-  source: SourceInfo,
+  source: NewSource,
   policy: ConflictPolicy,
   summarize: (counts: CommitCounts) => unknown,
 ): CommitCounts {

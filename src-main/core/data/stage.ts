@@ -2,14 +2,14 @@ import { createHash } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../store/db';
 import type { ConflictPolicy } from '../types';
-import { commitStage, type CommitCounts, type SourceInfo } from './commit';
+import { commitStage, type CommitCounts, type NewSource } from './commit';
 import type { DecodedImage, ImageResolution } from './images';
 import type { NormalizedCot } from './normalized';
 import { describe, type FieldError } from './validation';
 
 let stageCounter = 0;
 
-export type { CommitCounts, SourceInfo } from './commit';
+export type { CommitCounts, NewSource } from './commit';
 
 export interface StagedTrainRow {
   key: string;
@@ -171,7 +171,7 @@ export class Stage {
   }
 
   /** Copies the staged data into the store in one write transaction (commit.ts). */
-  commit(source: SourceInfo, policy: ConflictPolicy, summarize: (counts: CommitCounts) => unknown): CommitCounts {
+  commit(source: NewSource, policy: ConflictPolicy, summarize: (counts: CommitCounts) => unknown): CommitCounts {
     return commitStage(this.db, this.schema, source, policy, summarize);
   }
 

@@ -1,6 +1,7 @@
 import type { AggName } from '../engine/aggregate';
 import type { BackendRequest } from '../engine/tf-backend';
-import type { RunOutcome, RunProgress } from '../engine/trainer';
+import type { RunOutcome } from '../engine/trainer';
+import type { RunProgress } from '../../../src-shared/runs';
 import type { RunEvaluation } from '../eval/run-eval';
 import { DEFAULT_SELECTION } from '../eval/selection';
 import { compareWithTruth } from '../eval/truth';

@@ -1,3 +1,4 @@
+import type { RunProgress } from '../../../src-shared/runs';
 import type { Db } from '../store/db';
 import { UserError, errorMessage } from '../errors';
 import {
@@ -14,7 +15,7 @@ import {
   saveRunInstances,
   setModelSpec,
   truncateRunAfter,
-  type MetricRow,
+  type MetricPoint as MetricRow,
   type RunStatus,
 } from '../store/runs-store';
 import { buildEngine, disposeEngine } from './build';
@@ -24,20 +25,6 @@ import type { Engine, EngineState, StepReport } from './engine';
 import { prefetch } from './reads';
 import { startBackend, type BackendRequest } from './tf-backend';
 import { disposeTrainingData, loadTrainingData, storedModelConfig, type ModelSpecJson, type TrainingData } from './training-data';
-
-/** Live progress of a run, as the worker streams it to its caller. */
-export interface RunProgress {
-  runId: number;
-  step: number;
-  totalSteps: number;
-  trainLoss: number | null;
-  weightedLoss: number | null;
-  metaLoss: number | null;
-  /** domain → weight (instance methods: mean weight of the domain's instances) */
-  domainWeights: Record<string, number> | null;
-  stepsPerSecond: number | null;
-  etaSeconds: number | null;
-}
 
 export interface RunOutcome {
   runId: number;

@@ -109,19 +109,9 @@ export function searchQuestions(db: Db, prefix: string): { ids: number[]; trunca
   return { ids: ids.slice(0, SEARCH_QUESTION_CAP), truncated: ids.length > SEARCH_QUESTION_CAP };
 }
 
-interface RowDb {
-  idx: number;
-  cotId: number;
-  questionId: number;
-  questionExtId: string;
-  questionText: string;
+/** An InstanceRow as the explorer table stores it: the domain as its index in the run's domain names. */
+interface RowDb extends Omit<InstanceRow, 'domain'> {
   domain: number;
-  weight: number;
-  weight0: number;
-  change: number;
-  loss: number | null;
-  meanLabel: number | null;
-  steps: number;
 }
 
 function rowColumns(t: string): string {

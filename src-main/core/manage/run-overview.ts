@@ -8,7 +8,8 @@ import { accuracyOf, DEFAULT_SELECTION, type EvaluationReport } from '../../../s
 import { learnsWeights, selectsData, type Method } from '../../../src-shared/training';
 import type { Db } from '../store/db';
 import { allRunTags } from './run-tags';
-import type { RunOverview, RunResult, RunRole } from './types';
+import type { RunRole } from '../../../src-shared/runs';
+import type { RunOverview, RunResult } from './types';
 
 /** The parts of a stored config the overview reads; older or hand-made configs may lack any. */
 export interface ConfigView {

@@ -4,6 +4,7 @@
  * typechecks against these types too.
  */
 import type { AggName, SelectionMode } from '../../../src-shared/evaluation';
+import type { RunRole } from '../../../src-shared/runs';
 import type { CotView, QuestionView } from '../explore/types';
 
 /** What can be deleted: an import (its source file's CoTs), a domain, a run, an evaluation. */
@@ -68,21 +69,6 @@ export interface BrowseQuestion {
   task: string | null;
   cots: CotView[];
 }
-
-/**
- * What a run is in a comparison, from its config: the vanilla PRM at equal compute (uniform,
- * continued from a cold start) is the baseline every reweighting gain is measured against;
- * s1 and CaR select data; a text-only run is an ablation; a meta set from the test pool (the
- * DreamPRM-1.5 sanity check) is an upper bound, never a result.
- */
-export type RunRole =
-  | 'uniform'
-  | 'cold-start'
-  | 'vanilla-equal-compute'
-  | 'reweighting'
-  | 'data-selection'
-  | 'ablation-text-only'
-  | 'upper-bound';
 
 /** A run's latest evaluation in one figure each, in percent. */
 export interface RunResult {

@@ -1,5 +1,5 @@
 import { UserError } from '../errors';
-import { POOLS, type ImportSummary, type Pool } from '../types';
+import { POOLS, type DomainInfo, type ImportSummary, type Pool, type SourceInfo } from '../types';
 import type { Db } from './db';
 
 /**
@@ -8,42 +8,18 @@ import type { Db } from './db';
  * Changes to an unknown domain, or that would break a rule, throw a UserError.
  */
 
-export interface SourceRow {
-  id: number;
-  path: string;
+/** A source as the store reads it: what the API sends (src-shared/data.ts) and what the CLI also shows. */
+export interface SourceRow extends SourceInfo {
   sha256: string;
-  format: string;
-  pool: Pool;
-  importedAt: string;
   questions: number;
-  cots: number;
-  /** image references of this source's questions whose file was missing or unreadable */
-  missingImages: number;
   /** the summary of the import that created the source, null when unknown */
   summary: ImportSummary | null;
 }
 
-export interface DomainStats {
-  id: number;
-  name: string;
-  pool: Pool;
-  excluded: boolean;
-  questions: number;
-  cots: number;
-  steps: number;
-  /** steps with a Monte Carlo (or dataset) label m */
-  labelledSteps: number;
-  /** mean m over labelled steps; null when none is labelled */
-  meanLabel: number | null;
-  /** steps with a human +/- label */
-  humanLabels: number;
+/** A domain as the store reads it: what the API sends (src-shared/data.ts) and what the CLI also shows. */
+export interface DomainStats extends DomainInfo {
   /** humanLabels / steps (0 when the domain has no steps) */
   humanFraction: number;
-  /** CoTs with a correct/incorrect label, and how many of them are correct */
-  judgedCots: number;
-  correctCots: number;
-  /** distinct stored images of the domain's questions */
-  images: number;
   /** image references whose file was missing or unreadable at import */
   missingImages: number;
 }

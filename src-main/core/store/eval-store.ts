@@ -1,4 +1,6 @@
-import type { AggName, EvaluationReport } from '../../../src-shared/evaluation';
+import type { AggName, EvaluationReport, EvaluationSummary } from '../../../src-shared/evaluation';
+
+export type { EvaluationSummary };
 import type { Db } from './db';
 
 export type StoredReport = Omit<EvaluationReport, 'evaluationId'>;
@@ -47,15 +49,6 @@ export function saveEvaluation(
     for (const ch of choices) insertChoice.run(id, ch.questionId, ch.agg, ch.cotId, ch.correct ? 1 : 0);
     return id;
   })();
-}
-
-export interface EvaluationSummary {
-  evaluationId: number;
-  runId: number | null;
-  label: string;
-  agg: AggName;
-  createdAt: string;
-  seconds: number;
 }
 
 export function listEvaluations(db: Db, runId?: number): EvaluationSummary[] {

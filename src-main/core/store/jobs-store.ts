@@ -1,9 +1,10 @@
 import { hostname } from 'node:os';
 import { UserError } from '../errors';
 import type { Db } from './db';
+import type { JobKind, JobStatus, RequestCounters } from '../../../src-shared/jobs';
 
-export type JobKind = 'generate' | 'label' | 'embed' | 'score';
-export type JobStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
+export type { JobKind, JobStatus, RequestCounters };
+
 export type RequestStatus = 'pending' | 'done' | 'failed';
 
 export interface JobRow {
@@ -34,16 +35,6 @@ export interface RequestRow {
   payload: unknown;
   result: unknown;
   error: string | null;
-}
-
-/** Counts over a job's requests: what the progress bar and the cost estimate read. */
-export interface RequestCounters {
-  total: number;
-  done: number;
-  failed: number;
-  pending: number;
-  promptTokens: number;
-  completionTokens: number;
 }
 
 interface RawJob {

@@ -1,20 +1,7 @@
+import type { DomainWeightPoint, MetricPoint } from '../../../src-shared/runs';
 import type { Db } from './db';
 
 /** A run's history: its metrics and its domain-weight trajectory, step by step. */
-
-export interface MetricRow {
-  step: number;
-  trainLoss: number | null;
-  weightedLoss: number | null;
-  metaLoss: number | null;
-  lr: number | null;
-  throughput: number | null;
-}
-
-export interface DomainWeightPoint {
-  step: number;
-  weights: Record<string, number>;
-}
 
 /** The run's latest domain weights; 1 for every domain of its instance table when it has none. */
 export function latestDomainWeights(db: Db, runId: number): Record<string, number> {
@@ -29,7 +16,7 @@ export function latestDomainWeights(db: Db, runId: number): Record<string, numbe
   return Object.fromEntries((names ? (JSON.parse(names) as string[]) : []).map((d) => [d, 1]));
 }
 
-export function appendMetrics(db: Db, runId: number, rows: readonly MetricRow[]): void {
+export function appendMetrics(db: Db, runId: number, rows: readonly MetricPoint[]): void {
   const ins = db.prepare(
     `INSERT OR REPLACE INTO run_metrics (run_id, step, train_loss, weighted_loss, meta_loss, lr, throughput)
      VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -37,13 +24,13 @@ export function appendMetrics(db: Db, runId: number, rows: readonly MetricRow[])
   for (const m of rows) ins.run(runId, m.step, m.trainLoss, m.weightedLoss, m.metaLoss, m.lr, m.throughput);
 }
 
-export function getMetrics(db: Db, runId: number, sinceStep = 0): MetricRow[] {
+export function getMetrics(db: Db, runId: number, sinceStep = 0): MetricPoint[] {
   return db
     .prepare(
       `SELECT step, train_loss AS trainLoss, weighted_loss AS weightedLoss, meta_loss AS metaLoss, lr, throughput
        FROM run_metrics WHERE run_id = ? AND step > ? ORDER BY step`,
     )
-    .all(runId, sinceStep) as MetricRow[];
+    .all(runId, sinceStep) as MetricPoint[];
 }
 
 export function appendDomainWeights(db: Db, runId: number, step: number, weights: Record<string, number>): void {

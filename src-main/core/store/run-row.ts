@@ -1,38 +1,15 @@
 import type { Db } from './db';
 import { UserError } from '../errors';
+import type { RunStatus, RunSummary } from '../../../src-shared/runs';
+import type { Method } from '../../../src-shared/training';
 
-/** The runs table's row as SQLite returns it, and the summary the store makes of it. */
-
-export type RunStatus = 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
-
-export interface RunSummary {
-  runId: number;
-  name: string | null;
-  method: string;
-  status: RunStatus;
-  step: number;
-  totalSteps: number;
-  backend: string;
-  /** what computed (GPU name, WebGPU adapter, CPU); null before a run starts or for older runs */
-  device: string | null;
-  /** largest |backend − cpu| of the start-up parity check; null on cpu or before it ran */
-  parityMaxAbsDiff: number | null;
-  /** why the backend asked for is not the one used */
-  backendFallback: string | null;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  /** training wall time so far, summed over resumes */
-  seconds: number;
-  error: string | null;
-  trainLoss: number | null;
-  metaLoss: number | null;
-}
+/** The runs table's row as SQLite returns it, and the summary (src-shared/runs.ts) the store makes of it. */
 
 export interface RunRowDb {
   id: number;
   name: string | null;
-  method: string;
+  /** written only from a parsed TrainConfig (createRun), so one of the methods */
+  method: Method;
   config: string;
   status: RunStatus;
   backend: string;

@@ -1,7 +1,8 @@
 import { hostname } from 'node:os';
 import type { Db } from './db';
 import { UserError } from '../errors';
-import { now, rowOf, toSummary, type RunRowDb, type RunStatus, type RunSummary } from './run-row';
+import type { RunState, RunStatus, RunSummary } from '../../../src-shared/runs';
+import { now, rowOf, toSummary, type RunRowDb } from './run-row';
 import { latestDomainWeights } from './run-history-store';
 
 /**
@@ -10,14 +11,12 @@ import { latestDomainWeights } from './run-history-store';
  * run-*-store.ts files, re-exported so a caller needs one path.
  */
 
-export type { RunStatus, RunSummary } from './run-row';
+export type { MetricPoint, DomainWeightPoint, RunStatus, RunSummary } from '../../../src-shared/runs';
 export {
   appendDomainWeights,
   appendMetrics,
   getDomainWeightTrajectory,
   getMetrics,
-  type DomainWeightPoint,
-  type MetricRow,
 } from './run-history-store';
 export {
   getInstanceWeightSnapshot,
@@ -28,14 +27,10 @@ export {
 } from './run-snapshots-store';
 export { latestCheckpoint, saveCheckpoint, truncateRunAfter } from './run-checkpoints-store';
 
-export interface RunDetail extends RunSummary {
-  config: Record<string, unknown>;
-  /** domain → latest weight (1 for every domain of a uniform run) */
-  domainWeights: Record<string, number>;
-  cancelRequested: boolean;
+/** A run as the store reads it: its shared state and who owns it (kept in the main process; the API leaves these out). */
+export interface RunRecord extends RunState {
   ownerPid: number | null;
   heartbeatAt: string | null;
-  lastCheckpointStep: number | null;
 }
 
 export function createRun(
@@ -165,7 +160,7 @@ export function listRuns(db: Db): RunSummary[] {
   return (db.prepare('SELECT * FROM runs ORDER BY id').all() as RunRowDb[]).map(toSummary);
 }
 
-export function getRun(db: Db, runId: number): RunDetail {
+export function getRun(db: Db, runId: number): RunRecord {
   reconcileStaleRuns(db);
   const r = rowOf(db, runId);
   const ck = db.prepare('SELECT max(step) FROM run_checkpoints WHERE run_id = ?').pluck().get(runId) as number | null;

@@ -1,8 +1,8 @@
 /** How long a new run will take, from the pace of runs this machine has finished. */
-import type { RunMethod, RunSummary } from '../../../src-main/core/api/types';
+import type { Method, RunSummary } from '../../../src-main/core/api/types';
 
 /** Per-step cost relative to uniform (`dreamprm bench`, unroll 1–5): a rough guide when no run of the method exists yet. */
-const RELATIVE_COST: Record<RunMethod, number> = {
+const RELATIVE_COST: Record<Method, number> = {
   uniform: 1,
   s1: 1,
   car: 1,
@@ -20,7 +20,7 @@ export interface Estimate {
 }
 
 /** Seconds for `steps` steps of `method`: the newest finished run of the method, else of any method scaled; null without one. */
-export function estimateRun(runs: readonly RunSummary[], method: RunMethod, steps: number): Estimate | null {
+export function estimateRun(runs: readonly RunSummary[], method: Method, steps: number): Estimate | null {
   const done = runs.filter((r) => r.status === 'completed' && r.step > 0 && r.seconds > 0).sort((a, b) => b.runId - a.runId);
   const same = done.find((r) => r.method === method);
   const base = same ?? done[0];

@@ -1,4 +1,4 @@
-import type { LaunchJobRequest, ModelServerSettings, PlannedJob, PolicyJobInfo, PolicyJobKind } from '../../../src-main/core/api/types';
+import type { LaunchJobRequest, ModelServerSettings, PlannedJob, PolicyJobInfo, JobKind } from '../../../src-main/core/api/types';
 import { hostOf } from '../../../src-main/core/url-host';
 import type { AppState } from './app-state.svelte';
 
@@ -60,7 +60,7 @@ export interface ScoreForm {
 }
 
 /** What a plan will send, in a sentence shown while it starts. */
-function planSentence(kind: PolicyJobKind, p: PlannedJob): string {
+function planSentence(kind: JobKind, p: PlannedJob): string {
   const what = { generate: 'questions', label: 'CoTs', embed: 'steps', score: 'test candidates' }[kind];
   const tokens = p.estimatedTokens === undefined ? '' : `, about ${p.estimatedTokens.toLocaleString('en-US')} prompt tokens`;
   const cost = p.estimatedCost == null ? '' : ` (about ${p.estimatedCost.toFixed(4)})`;
@@ -84,7 +84,7 @@ export class JobsState {
   jobs = $state<PolicyJobInfo[]>([]);
   loaded = $state(false);
   saving = $state(false);
-  busy = $state<PolicyJobKind | null>(null);
+  busy = $state<JobKind | null>(null);
   /** the last error of this page, shown beside the form that caused it */
   error = $state<string | null>(null);
   generateN = $state<FieldValue>(4);
@@ -180,7 +180,7 @@ export class JobsState {
   }
 
   /** Saves the settings, plans the job and starts it. */
-  async planAndStart(kind: PolicyJobKind): Promise<void> {
+  async planAndStart(kind: JobKind): Promise<void> {
     this.busy = kind;
     this.error = null;
     try {
@@ -196,7 +196,7 @@ export class JobsState {
     }
   }
 
-  private plan(kind: PolicyJobKind): Promise<PlannedJob> {
+  private plan(kind: JobKind): Promise<PlannedJob> {
     const api = this.app.api;
     switch (kind) {
       case 'generate':

@@ -1,4 +1,4 @@
-import type { ConfigValue, RunDefaults, RunMethod, RunSummary } from '../../../src-main/core/api/types';
+import type { ConfigValue, RunDefaults, Method, RunSummary } from '../../../src-main/core/api/types';
 import type { AppState } from './app-state.svelte';
 import { estimateRun, type Estimate } from './estimate';
 import { BACKEND_CHOICES, type BackendChoice } from '../../../src-shared/training';
@@ -11,7 +11,7 @@ type Value = ConfigValue;
  */
 export class TrainForm {
   defaults = $state<RunDefaults | null>(null);
-  method = $state<RunMethod>('domain');
+  method = $state<Method>('domain');
   name = $state('');
   values = $state<Record<string, Value>>({});
   starting = $state(false);
@@ -66,7 +66,7 @@ export class TrainForm {
     return `vectors on ${pools} steps; ${dims}`;
   }
 
-  choose(method: RunMethod): void {
+  choose(method: Method): void {
     this.method = method;
     this.reset();
   }

@@ -1,11 +1,16 @@
-/** The typed API's model-server settings and jobs: planning, launching and following them. */
-import type { Pool } from '../types';
+/**
+ * Model-server jobs as plain data: their kinds, statuses and counters as the store keeps them
+ * (store/jobs-store.ts), the model-server settings, and planning, launching and following jobs
+ * as the API sends them. Declared once, here.
+ */
+import type { Pool } from './data';
 
-/** Model-server jobs (generation, Monte Carlo labelling, step embeddings, external PRM scores) as the app shows them. */
-export type PolicyJobKind = 'generate' | 'label' | 'embed' | 'score';
-export type PolicyJobStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
+/** Model-server jobs: generation, Monte Carlo labelling, step embeddings, external PRM scores. */
+export type JobKind = 'generate' | 'label' | 'embed' | 'score';
+export type JobStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
 
-export interface PolicyJobCounters {
+/** Counts over a job's requests: what the progress bar and the cost estimate read. */
+export interface RequestCounters {
   total: number;
   done: number;
   failed: number;
@@ -17,8 +22,8 @@ export interface PolicyJobCounters {
 /** One job's progress and counters, as listJobs returns it and job-progress events carry it. */
 export interface PolicyJobInfo {
   jobId: number;
-  kind: PolicyJobKind;
-  status: PolicyJobStatus;
+  kind: JobKind;
+  status: JobStatus;
   /** the pool, or the pools an embed job covers joined with "+" */
   pool: string;
   /** N (generate) or K (label); 0 for embed and score */
@@ -31,7 +36,7 @@ export interface PolicyJobInfo {
   evaluationId: number | null;
   baseUrl: string;
   model: string;
-  counters: PolicyJobCounters;
+  counters: RequestCounters;
   /** estimated from the token counts when the job was planned with a price, else null */
   cost: number | null;
   /** requests finished per second in the running session, null when not running here */

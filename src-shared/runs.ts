@@ -1,9 +1,17 @@
-/** The typed API's training runs: the new-run form's defaults and fields, runs, their metrics and progress. */
-import type { Pool } from '../types';
-import type { RunRole } from '../manage/types';
-import type { BackendChoice, Method } from '../../../src-shared/training';
+/**
+ * Training runs as plain data: what the trainer streams, the store keeps, the API sends and the
+ * renderer draws; the new-run form's defaults and fields. Declared once, here (the store's row
+ * types extend these with what stays in the main process).
+ */
+import type { Pool } from './data';
+import type { BackendChoice, Method } from './training';
 
-export interface BackendInfo {
+/**
+ * The backend training uses here as the app reports it: the backend's name, its device and a
+ * note on a faster one. Not the engine's BackendInfo (engine/backend/select.ts), which is the
+ * live backend's full state inside the training process.
+ */
+export interface BackendSummary {
   name: string;
   /** what the latest run computed on (GPU name, WebGPU adapter, CPU), when one has run */
   device?: string | null;
@@ -11,7 +19,20 @@ export interface BackendInfo {
   note: string | null;
 }
 
-export type RunMethod = Method;
+/**
+ * What a run is in a comparison, from its config: the vanilla PRM at equal compute (uniform,
+ * continued from a cold start) is the baseline every reweighting gain is measured against;
+ * s1 and CaR select data; a text-only run is an ablation; a meta set from the test pool (the
+ * DreamPRM-1.5 sanity check) is an upper bound, never a result.
+ */
+export type RunRole =
+  | 'uniform'
+  | 'cold-start'
+  | 'vanilla-equal-compute'
+  | 'reweighting'
+  | 'data-selection'
+  | 'ablation-text-only'
+  | 'upper-bound';
 
 export type RunStatus = 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
 
@@ -27,7 +48,7 @@ export interface ConfigField {
   max?: number;
   help: string;
   /** the methods that use this field (all when absent) */
-  methods?: readonly RunMethod[];
+  methods?: readonly Method[];
   /** 'step-vectors': shown only when the train pool's steps carry vectors (the features PRM) */
   needs?: 'step-vectors';
 }
@@ -35,12 +56,12 @@ export interface ConfigField {
 export type ConfigValue = number | string | boolean | null;
 
 export interface RunDefaults {
-  methods: readonly RunMethod[];
+  methods: readonly Method[];
   /** the reference defaults per method, as a flat key → value record */
-  defaults: Record<RunMethod, Record<string, ConfigValue>>;
+  defaults: Record<Method, Record<string, ConfigValue>>;
   /** the fields worth showing in a form, in order */
   fields: readonly ConfigField[];
-  backend: BackendInfo;
+  backend: BackendSummary;
   /** how a CoT's step scores become one score, for evaluations */
   aggregations: readonly string[];
   /** the step vectors in the data: what the features PRM needs */
@@ -55,7 +76,7 @@ export interface StepVectorInfo {
 }
 
 export interface StartRunRequest {
-  method: RunMethod;
+  method: Method;
   /** overrides of the method's defaults, same flat keys as RunDefaults.defaults */
   config?: Record<string, ConfigValue>;
   name?: string;
@@ -63,20 +84,21 @@ export interface StartRunRequest {
   backend?: BackendChoice;
 }
 
+/** A run in a list: the store's reading of the runs table, and what the API sends as it is. */
 export interface RunSummary {
   runId: number;
   name: string | null;
-  method: RunMethod;
+  method: Method;
   status: RunStatus;
   step: number;
   totalSteps: number;
   backend: string;
   /** what computed: GPU name, WebGPU adapter or CPU (null: not started yet, or an older run) */
-  device?: string | null;
-  /** largest |backend − cpu| of the start-up parity check (null on cpu) */
-  parityMaxAbsDiff?: number | null;
+  device: string | null;
+  /** largest |backend − cpu| of the start-up parity check (null on cpu or before it ran) */
+  parityMaxAbsDiff: number | null;
   /** why the backend asked for is not the one used */
-  backendFallback?: string | null;
+  backendFallback: string | null;
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
@@ -96,20 +118,26 @@ export interface RunInput {
   humanSteps: number;
 }
 
-export interface RunDetail extends RunSummary {
+/** One run as the runs table holds it: the part of a run's detail the store reads itself. */
+export interface RunState extends RunSummary {
   config: Record<string, unknown>;
-  /** what the run is in a comparison (baseline, ablation, upper bound, …) */
-  role: RunRole;
-  /** the run whose PRM it started from, when any */
-  coldStartFrom: number | null;
-  /** empty for runs started before inputs were recorded, or outside the app */
-  inputs: RunInput[];
   /** domain → latest weight (1 for every domain of a uniform run) */
   domainWeights: Record<string, number>;
   cancelRequested: boolean;
   lastCheckpointStep: number | null;
 }
 
+/** One run as the API sends it: its state and what the API derives from other tables. */
+export interface RunDetail extends RunState {
+  /** what the run is in a comparison (baseline, ablation, upper bound, …) */
+  role: RunRole;
+  /** the run whose PRM it started from, when any */
+  coldStartFrom: number | null;
+  /** empty for runs started before inputs were recorded, or outside the app */
+  inputs: RunInput[];
+}
+
+/** One step's training figures, as the trainer writes them and the run page draws them. */
 export interface MetricPoint {
   step: number;
   trainLoss: number | null;
@@ -134,6 +162,7 @@ export interface WeightHistogram {
   counts: number[];
 }
 
+/** Live progress of a run, as the worker streams it to its caller and the API pushes it. */
 export interface RunProgress {
   runId: number;
   step: number;
@@ -141,6 +170,7 @@ export interface RunProgress {
   trainLoss: number | null;
   weightedLoss: number | null;
   metaLoss: number | null;
+  /** domain → weight (instance methods: mean weight of the domain's instances) */
   domainWeights: Record<string, number> | null;
   stepsPerSecond: number | null;
   etaSeconds: number | null;
