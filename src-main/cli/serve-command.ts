@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { isLoopbackHost } from '../core/api/guards';
-import { openStudio } from '../core/api/studio';
+import { openStudio } from '../worker/open-studio';
 import { errorMessage, UserError } from '../core/errors';
 import { startServer } from '../server/server';
 import { DEFAULT_RENDERER_DIR } from '../server/static-files';

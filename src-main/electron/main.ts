@@ -6,7 +6,7 @@
 import { app, BrowserWindow, dialog, session } from 'electron';
 import { contentSecurityPolicy } from '../core/api/guards';
 import type { StudioService } from '../core/api/service';
-import { openStudio } from '../core/api/studio';
+import { openStudio } from '../worker/open-studio';
 import { IMAGE_SCHEME } from '../core/api/types';
 import { errorMessage } from '../core/errors';
 import { defaultDbPath } from '../core/paths';

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStudio } from '../../src-main/core/api/studio';
+import { openStudio } from '../../src-main/worker/open-studio';
 import type { StudioService } from '../../src-main/core/api/service';
 import { openDb } from '../../src-main/core/store/db';
 import { uniformRun } from '../bad-input/helpers';

@@ -48,7 +48,12 @@ describe('evaluate and score jobs in the training worker', () => {
     const r = await host.score(runId, cots, { backend });
     expect(r).toMatchObject({ runId, step: 6 });
     expect(r.scores.map((s) => s.length)).toEqual([3, 2]);
-    for (const s of r.scores) for (const p of s) expect(p).toBeGreaterThan(0), expect(p).toBeLessThan(1);
+    for (const s of r.scores) {
+      for (const p of s) {
+        expect(p).toBeGreaterThan(0);
+        expect(p).toBeLessThan(1);
+      }
+    }
     // The same PRM gives the same scores (the worker keeps it loaded).
     expect(Array.from((await host.score(runId, cots, { backend })).scores[0])).toEqual(Array.from(r.scores[0]));
   }, 60_000);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
-import { openStudio } from '../../src-main/core/api/studio';
+import { openStudio } from '../../src-main/worker/open-studio';
 import type { StudioService } from '../../src-main/core/api/service';
 import { startServer, type RunningServer } from '../../src-main/server/server';
 import { DEFAULT_RENDERER_DIR } from '../../src-main/server/static-files';

@@ -63,7 +63,7 @@ describe('import-scores', () => {
     const db = openDb(':memory:');
     const cands = seed(db);
     const p = file('partial.jsonl', cands.slice(1).map((c) => ({ cotId: c.id, scores: [0.5, 0.5, 0.5] })));
-    await expect(importScores(db, p)).rejects.toThrow(/1 of 8 test candidates have no scores in .*partial\.jsonl:\n  MathVista\/q0\/c0 \(cotId \d+\)\nScore them too, or pass --allow-missing/);
+    await expect(importScores(db, p)).rejects.toThrow(/1 of 8 test candidates have no scores in .*partial\.jsonl:\n {2}MathVista\/q0\/c0 \(cotId \d+\)\nScore them too, or pass --allow-missing/);
     expect(listEvaluations(db)).toHaveLength(0);
     const r = await importScores(db, p, { allowMissing: true });
     expect(r).toMatchObject({ scored: 7, missing: 1, lengthMismatches: 7 });

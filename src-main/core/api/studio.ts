@@ -1,9 +1,10 @@
 /**
  * The studio: the one implementation of the API, over the database and the trainer, in plain
- * Node. Electron main, `dreamprm serve` and the tests all use this same object.
+ * Node. Electron main, `dreamprm serve` and the tests all use this same object. `openStudio`,
+ * which adds the process's training worker, is in src-main/worker/open-studio.ts: core does not
+ * import the worker.
  */
 import type { Db } from '../store/db';
-import { openDb } from '../store/db';
 import { getImage, getThumbnail } from '../store/questions-store';
 import { createAnnotateApi } from './annotate-api';
 import { createDataApi } from './data-api';
@@ -15,7 +16,6 @@ import { watchRuns } from './runs-watch';
 import { namingDatabase } from '../store/db-errors';
 import { EventHub } from './events';
 import { createRunsApi, type RunTrainer } from './runs-api';
-import { createWorkerTrainer } from './worker-trainer';
 import type { StudioService } from './service';
 import type { StudioApi, StudioInfo } from './types';
 import { appVersion } from './version';
@@ -104,14 +104,4 @@ function nameDatabaseInErrors(api: StudioApi, dbPath: string): void {
       }
     };
   }
-}
-
-/** Opens the database at `dbPath` and the studio over it. */
-export function openStudio(opts: StudioOptions): StudioService {
-  // The app writes: a damaged database is refused at open (quick_check), with what to do.
-  const db = opts.db ?? openDb(opts.dbPath, { check: true });
-  const worker = opts.trainer && opts.jobs ? null : createWorkerTrainer(db, opts.dbPath);
-  const trainer = opts.trainer ?? worker!;
-  const jobs = opts.jobs ?? worker!;
-  return createStudio({ ...opts, db, trainer, jobs, closeDb: !opts.db });
 }

@@ -1,10 +1,10 @@
 /** The API's trainer in the app: the process's one long-lived training worker (TrainingHost). */
-import type { Db } from '../store/db';
-import { getRun, requestCancel } from '../store/runs-store';
-import { TrainingHost } from '../../worker/training-host';
-import type { PrmJobs } from './eval-api';
-import type { RunTrainer } from './runs-api';
-import type { BackendSummary, RunStatus } from './types';
+import type { Db } from '../core/store/db';
+import { getRun, requestCancel } from '../core/store/runs-store';
+import type { PrmJobs } from '../core/api/eval-api';
+import type { RunTrainer } from '../core/api/runs-api';
+import type { BackendSummary, RunStatus } from '../core/api/types';
+import { TrainingHost } from './training-host';
 
 /**
  * The backend runs here use, without loading tfjs in this thread: the one the latest run
