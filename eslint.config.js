@@ -71,6 +71,16 @@ export default defineConfig(
   tseslint.configs.recommended,
   svelte.configs.recommended,
   {
+    rules: {
+      // A leading underscore marks a name left unused on purpose: a destructured field dropped
+      // from a copy (`const { dropout: _dropout, ...rest } = cfg`) or a callback's unused argument.
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
+    },
+  },
+  {
     files: ['**/*.svelte', '**/*.svelte.ts'],
     languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] } },
     rules: {

@@ -115,7 +115,8 @@ describe.skipIf(missing !== null)('features PRM and external PRMs, in a browser'
     await page.getByTestId('score-label').fill('VisualPRM (fake)');
     await page.getByTestId('start-score').click();
     const row = jobRow('score');
-    await expect.poll(() => row.getAttribute('data-status'), { timeout: 60_000 }).toBe('completed');
+    // Scoring 4,800 candidates; generous for a loaded 2-core runner.
+    await expect.poll(() => row.getAttribute('data-status'), { timeout: 150_000 }).toBe('completed');
     expect(await row.getByTestId('job-detail').textContent()).toBe('generative PRM · VisualPRM (fake) · test');
     const link = row.getByTestId('job-evaluation');
     await expect.poll(() => link.textContent()).toMatch(/^Evaluation #\d+$/);
@@ -134,5 +135,5 @@ describe.skipIf(missing !== null)('features PRM and external PRMs, in a browser'
     await page.getByTestId('external-evaluation').getByRole('link', { name: 'Review' }).click();
     await page.waitForURL(/#\/evaluations\/\d+\/review$/);
     expect(h.errors).toEqual([]);
-  }, 120_000);
+  }, 240_000);
 });
