@@ -1,5 +1,5 @@
 import type { BackendRequest } from '../core/engine/tf-backend';
-import type { RunOutcome, RunProgress } from '../core/engine/trainer';
+import type { RunOutcome, RunProgress } from '../core/engine/trainer-types';
 import type { ModelJob, ScoreResult } from './model-jobs';
 import type { RunEvaluation } from '../core/eval/run-eval';
 

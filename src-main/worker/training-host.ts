@@ -14,7 +14,7 @@ import { parseTrainConfig } from '../core/engine/config';
 import { recordRunInputs } from '../core/annotate/run-inputs';
 import { checkColdStart } from '../core/runs/cold-start';
 import type { BackendRequest } from '../core/engine/tf-backend';
-import type { RunOutcome, RunProgress } from '../core/engine/trainer';
+import type { RunOutcome, RunProgress } from '../core/engine/trainer-types';
 import type { AggName } from '../core/engine/aggregate';
 import type { RunEvaluation } from '../core/eval/run-eval';
 import type { ModelJob, ScoreResult } from './model-jobs';
