@@ -1,6 +1,5 @@
 import type { BackendRequest } from '../core/engine/tf-backend';
-import type { RunOutcome } from '../core/engine/trainer';
-import type { RunProgress } from '../../src-shared/runs';
+import type { RunOutcome, RunProgress } from '../core/engine/trainer-types';
 import type { ModelJob, ScoreResult } from './model-jobs';
 import type { RunEvaluation } from '../core/eval/run-eval';
 

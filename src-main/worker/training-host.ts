@@ -14,8 +14,7 @@ import { parseTrainConfig } from '../core/engine/config';
 import { recordRunInputs } from '../core/annotate/run-inputs';
 import { checkColdStart } from '../core/runs/cold-start';
 import type { BackendRequest } from '../core/engine/tf-backend';
-import type { RunOutcome } from '../core/engine/trainer';
-import type { RunProgress } from '../../src-shared/runs';
+import type { RunOutcome, RunProgress } from '../core/engine/trainer-types';
 import type { AggName } from '../core/engine/aggregate';
 import type { RunEvaluation } from '../core/eval/run-eval';
 import type { ModelJob, ScoreResult } from './model-jobs';
@@ -30,8 +29,7 @@ interface PendingJob {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** How the worker starts or resumes a run (tf-backend.ts's StartOptions start a tensor backend). */
-export interface RunStartOptions {
+export interface StartOptions {
   backend?: BackendRequest;
   name?: string | null;
 }
@@ -62,7 +60,7 @@ export class TrainingHost {
    * database, before the run row is written), records the data it starts with (its
    * provenance, for every caller: the app, `train`, `demo`), and queues it.
    */
-  async start(config: unknown, opts: RunStartOptions = {}): Promise<{ runId: number }> {
+  async start(config: unknown, opts: StartOptions = {}): Promise<{ runId: number }> {
     this.assertOpen();
     const c = parseTrainConfig(config);
     checkColdStart(this.db, c);
@@ -82,7 +80,7 @@ export class TrainingHost {
   }
 
   /** Continues an interrupted, cancelled or failed run from its last checkpoint. */
-  async resume(runId: number, opts: RunStartOptions = {}): Promise<{ runId: number }> {
+  async resume(runId: number, opts: StartOptions = {}): Promise<{ runId: number }> {
     this.assertOpen();
     reconcileStaleRuns(this.db);
     const r = getRun(this.db, runId);

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unpackState } from '../../src-main/core/engine/checkpoint';
 import type { EngineState } from '../../src-main/core/engine/engine';
 import { loadTrainedPrm, createStepScorer } from '../../src-main/core/engine/scoring';
-import { SimulatedCrash, trainRun } from '../../src-main/core/engine/trainer';
+import { trainRun } from '../../src-main/core/engine/trainer';
+import { SimulatedCrash } from '../../src-main/core/engine/trainer-types';
 import { openDb, type Db } from '../../src-main/core/store/db';
 import {
   createRun,

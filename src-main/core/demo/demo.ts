@@ -1,7 +1,6 @@
 import type { AggName } from '../engine/aggregate';
 import type { BackendRequest } from '../engine/tf-backend';
-import type { RunOutcome } from '../engine/trainer';
-import type { RunProgress } from '../../../src-shared/runs';
+import type { RunOutcome, RunProgress } from '../engine/trainer-types';
 import type { RunEvaluation } from '../eval/run-eval';
 import { DEFAULT_SELECTION } from '../eval/selection';
 import { compareWithTruth } from '../eval/truth';

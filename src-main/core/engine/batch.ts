@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { NUMBER_FEATURES, type CotTable } from './dataset';
+import { NUMBER_FEATURES, type CotTable } from './cot-table';
 import { gatherImages, type ImageTensors } from './image-features';
 
 /**

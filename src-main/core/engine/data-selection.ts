@@ -1,4 +1,4 @@
-import type { CotTable } from './dataset';
+import type { CotTable } from './cot-table';
 import type { Rng } from './rng';
 
 /**

@@ -7,7 +7,7 @@ import type { LowerProblem, LowerState } from './lower';
 import { cosineWithWarmup } from './optim';
 import { runAsync, runSync, type Reads } from './reads';
 import type { BatchSampler, EpochSampler, SamplerState } from './sampler';
-import type { Weighting, WeightingState } from './upper';
+import type { Weighting, WeightingState } from './weighting';
 
 /** What one training step reports. */
 export interface StepReport {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { ImageTable } from './dataset';
+import type { ImageTable } from './image-table';
 
 /**
  * What the PRM's image reader starts from, computed once per image when a run loads its data:

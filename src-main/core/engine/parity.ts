@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Batch } from './batch';
 import type { ModelConfig } from './config';
-import { NUMBER_FEATURES } from './dataset';
+import { NUMBER_FEATURES } from './cot-table';
 import { COLOUR_BINS, detailSize } from './image-features';
 import { createPrm, type PrmSpec } from './prm';
 import { Rng } from './rng';

@@ -9,7 +9,7 @@ import { createPrm } from './prm';
 import { Rng } from './rng';
 import { EpochSampler } from './sampler';
 import { startBackend, type BackendRequest } from './tf-backend';
-import { checkpointParams } from './trainer';
+import { checkpointParams } from './run-checkpoint';
 import { disposeTrainingData, loadTrainingData, type ModelSpecJson, type TrainingData } from './training-data';
 
 /** What the upper level would do to one domain at a fixed PRM, averaged over many batches. */

@@ -1,15 +1,9 @@
 import type { Db } from '../store/db';
 import { UserError } from '../errors';
 import { learnsWeights, ModelSchema, type ModelConfig, type TrainConfig } from './config';
-import {
-  corpusTexts,
-  encodeCots,
-  imageRowsOf,
-  loadImageTable,
-  readPool,
-  type CotTable,
-  type RawCot,
-} from './dataset';
+import { encodeCots, type CotTable } from './cot-table';
+import { corpusTexts, readPool, type RawCot } from './dataset';
+import { imageRowsOf, loadImageTable } from './image-table';
 import { disposeTable, uploadTable } from './batch';
 import { disposeImages, uploadImages } from './image-features';
 import type { TrainingTensors } from './engine';

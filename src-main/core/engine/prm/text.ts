@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig } from '../config';
-import { NUMBER_FEATURES } from '../dataset';
+import { NUMBER_FEATURES } from '../cot-table';
 import type { Batch } from '../batch';
 import { linear, linearOnData, type Params, type ParamShapes } from '../ops';
 import { bag, prefixMean, rmsNorm } from './layers';
