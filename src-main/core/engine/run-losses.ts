@@ -1,4 +1,4 @@
-import type { MetricRow } from '../store/runs-store';
+import type { MetricPoint } from '../../../src-shared/runs';
 import type { StepReport } from './engine';
 
 const RECENT = 20;
@@ -11,7 +11,7 @@ const meanOf = (a: number[]) => (a.length ? a.reduce((s, x) => s + x, 0) / a.len
  * interval of steps, not yet written.
  */
 export class RunLosses {
-  private readonly pending: MetricRow[] = [];
+  private readonly pending: MetricPoint[] = [];
   private interval: StepReport[] = [];
   private intervalStart = performance.now();
   /** the newest meta loss, kept through the steps that compute none */
@@ -54,7 +54,7 @@ export class RunLosses {
   }
 
   /** The metric rows not yet written; they are the caller's to write from here on. */
-  takeRows(): MetricRow[] {
+  takeRows(): MetricPoint[] {
     return this.pending.splice(0);
   }
 
