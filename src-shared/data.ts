@@ -4,7 +4,7 @@
  * them. The store's rows extend these (store/data-store.ts). Declared once, here; these cross
  * process boundaries, so no Node.
  */
-import type { BackendSummary } from './runs';
+import type { BackendSummary } from './training';
 
 export type Pool = 'train' | 'meta' | 'test';
 export const POOLS: readonly Pool[] = ['train', 'meta', 'test'];

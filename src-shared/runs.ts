@@ -4,20 +4,7 @@
  * types extend these with what stays in the main process).
  */
 import type { Pool } from './data';
-import type { BackendChoice, Method } from './training';
-
-/**
- * The backend training uses here as the app reports it: the backend's name, its device and a
- * note on a faster one. Not the engine's BackendInfo (engine/backend/select.ts), which is the
- * live backend's full state inside the training process.
- */
-export interface BackendSummary {
-  name: string;
-  /** what the latest run computed on (GPU name, WebGPU adapter, CPU), when one has run */
-  device?: string | null;
-  /** a sentence on a faster backend that is missing, or null when the best one is in use */
-  note: string | null;
-}
+import type { BackendChoice, BackendSummary, Method } from './training';
 
 /**
  * What a run is in a comparison, from its config: the vanilla PRM at equal compute (uniform,

@@ -24,3 +24,16 @@ export type MetaTarget = (typeof META_TARGETS)[number];
  */
 export const BACKEND_CHOICES = ['auto', 'tfjs-node-gpu', 'webgpu', 'tfjs-node', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+
+/**
+ * The backend training uses here as the app reports it: the backend's name, its device and a
+ * note on a faster one. Not the engine's BackendInfo (engine/backend/select.ts), which is the
+ * live backend's full state inside the training process.
+ */
+export interface BackendSummary {
+  name: string;
+  /** what the latest run computed on (GPU name, WebGPU adapter, CPU), when one has run */
+  device?: string | null;
+  /** a sentence on a faster backend that is missing, or null when the best one is in use */
+  note: string | null;
+}
