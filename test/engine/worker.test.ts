@@ -51,7 +51,7 @@ describe('TrainingHost and its worker', () => {
 
   it('cancels a running run and resumes it to completion', async () => {
     const host = new TrainingHost(dbPath);
-    const { runId } = await host.start(tinyConfig('instance-table', { steps: 400, checkpointEvery: 1000 }), { backend });
+    const { runId } = await host.start(tinyConfig('instance-table', { steps: 150, checkpointEvery: 1000 }), { backend });
     let cancelled = false;
     host.onProgress((p) => {
       if (p.runId === runId && p.step >= 5 && !cancelled) {
@@ -61,7 +61,7 @@ describe('TrainingHost and its worker', () => {
     });
     const o = await host.whenDone(runId);
     expect(o.status).toBe('cancelled');
-    expect(o.steps).toBeLessThan(400);
+    expect(o.steps).toBeLessThan(150);
     await host.close();
 
     const db = openDb(dbPath);
@@ -72,7 +72,7 @@ describe('TrainingHost and its worker', () => {
     await again.resume(runId);
     await expect(again.resume(runId)).rejects.toThrow(/is still running/);
     const done = await again.whenDone(runId);
-    expect(done).toMatchObject({ status: 'completed', steps: 400 });
+    expect(done).toMatchObject({ status: 'completed', steps: 150 });
     await expect(again.resume(runId)).rejects.toThrow(/is completed: nothing to resume/);
     await again.close();
   });
