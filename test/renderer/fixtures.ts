@@ -9,6 +9,7 @@ import type {
   PolicyJobInfo,
   QuestionView,
   RunDetail,
+  RunDefaults,
   RunOverview,
   RunSummary,
 } from '../../src-main/core/api/types';
@@ -165,4 +166,25 @@ export function cot(cotId: number, steps: { mc?: number | null; human?: 0 | 1 | 
 
 export function question(questionId: number): QuestionView {
   return { questionId, extId: `q${questionId}`, domain: 'charts', pool: 'test', text: `question ${questionId}`, answer: '4', imageIds: [], missingImages: 0 };
+}
+
+/** Run defaults with every method's reference values and the form fields given. */
+export function runDefaults(over: Partial<RunDefaults> = {}): RunDefaults {
+  const base = { steps: 400, lr: 0.001, metaSource: 'meta' };
+  return {
+    methods: ['uniform', 'domain', 'instance-table', 'instance-net', 's1', 'car'],
+    defaults: {
+      uniform: { ...base },
+      domain: { ...base, 'upper.metaLr': 0.01 },
+      'instance-table': { ...base },
+      'instance-net': { ...base },
+      s1: { ...base },
+      car: { ...base },
+    },
+    fields: [],
+    backend: { name: 'cpu', note: null },
+    aggregations: ['mean', 'logodds', 'min'],
+    stepVectors: { pools: [], dims: [] },
+    ...over,
+  };
 }
