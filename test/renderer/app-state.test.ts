@@ -56,16 +56,17 @@ describe('AppState', () => {
 
   it('dismisses info notices after five seconds and keeps error notices until dismissed', () => {
     vi.useFakeTimers();
-    const studio = fakeStudio({});
-    studio.app.notify('error', 'broken');
-    studio.app.notify('info', 'saved');
-    expect(studio.notices()).toEqual(['error: broken', 'info: saved']);
+    const { app } = fakeStudio({});
+    const texts = () => app.notices.map((n) => `${n.kind}: ${n.text}`);
+    app.notify('error', 'broken');
+    app.notify('info', 'saved');
+    expect(texts()).toEqual(['error: broken', 'info: saved']);
     vi.advanceTimersByTime(4999);
-    expect(studio.notices()).toHaveLength(2);
+    expect(texts()).toHaveLength(2);
     vi.advanceTimersByTime(1);
-    expect(studio.notices()).toEqual(['error: broken']);
-    studio.app.dismiss(studio.app.notices[0].id);
-    expect(studio.notices()).toEqual([]);
+    expect(texts()).toEqual(['error: broken']);
+    app.dismiss(app.notices[0].id);
+    expect(texts()).toEqual([]);
   });
 
   it('returns what an attempt resolves to, and shows a failed attempt as a notice instead of throwing', async () => {

@@ -72,7 +72,8 @@ describe('DataState', () => {
     expect(data.busy).toBe(true);
     expect(data.progress).toBeNull();
     const progress = { type: 'import-progress', phase: 'reading', file: 'x', bytesRead: 50, bytesTotal: 200, records: 4 } as const;
-    studio.emit({ ...progress, jobId: 'another-job', bytesRead: 190 });
+    studio.emit({ ...progress, jobId: 'another-job' });
+    expect(data.job?.bytesTotal).toBe(0);
     studio.emit({ ...progress, jobId: job.jobId });
     expect(data.progress).toBe(0.25);
     expect(data.job?.records).toBe(4);

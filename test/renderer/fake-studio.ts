@@ -19,7 +19,7 @@ export interface FakeStudio {
   emit(event: StudioEvent): void;
   /** how many event listeners are registered */
   listeners(): number;
-  /** the notices shown, as "kind: text" */
+  /** every notice shown, as "kind: text", in order (dismissed ones too: no test depends on the 5 s timer) */
   notices(): string[];
 }
 
@@ -50,13 +50,19 @@ export function fakeStudio(api: FakeApi, opts: { authorised?: boolean } = {}): F
     authorised: opts.authorised ?? true,
   };
   const app = new AppState(conn);
+  const shown: string[] = [];
+  const notify = app.notify.bind(app);
+  app.notify = (kind, text) => {
+    shown.push(`${kind}: ${text}`);
+    notify(kind, text);
+  };
   return {
     app,
     calls,
     argsOf: (method) => calls.filter(([m]) => m === method).map(([, a]) => a),
     emit: (event) => listeners.forEach((l) => l(event)),
     listeners: () => listeners.size,
-    notices: () => app.notices.map((n) => `${n.kind}: ${n.text}`),
+    notices: () => [...shown],
   };
 }
 

@@ -92,6 +92,7 @@ describe('RunView', () => {
   });
 
   it('drops live progress and re-reads everything when the run stops', async () => {
+    vi.useFakeTimers();
     const studio = fakeStudio(runApi('completed'));
     const view = new RunView(studio.app, 3);
     const stop = view.start();

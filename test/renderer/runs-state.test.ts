@@ -71,6 +71,7 @@ describe('RunsState', () => {
   });
 
   it('applies progress events to a known run in place and refreshes for an unknown one or a status change', async () => {
+    vi.useFakeTimers();
     const studio = fakeStudio(runsApi(threeRuns));
     const runs = new RunsState(studio.app);
     const stop = runs.start();
