@@ -13,11 +13,17 @@ import { batchedMatMul, linear, linearOnData, type Params, type ParamShapes } fr
  *    beside its fixed colour histogram (image-features.ts).
  * 2. Where to look: each of `heads` read heads scores every patch row and every patch column
  *    from the step's words and bigrams ("bar c" → a column, "row 2" → a row, "cell 3" → a row
- *    and a column, "3" beads → the third column); a patch's weight is σ(row + column).
+ *    and a column); a softmax over rows times a softmax over columns gives a patch its weight.
  *    Rows and columns are factored so that "row 2" is learnt once for every column.
- * 3. Read: the weighted sum of the selected patches' detectors per head, divided by the
- *    patch count (a constant, not the weights' sum), so it keeps "how many" (blocks of a bar,
- *    beads of a colour) as well as "is there" at a scale that does not grow with the image.
+ *    Measured on the built-in sample (seed 1, 1,500 steps): the earlier σ(row + column)
+ *    weighting started at 0.5 on every patch, so every head read the whole image and moving
+ *    one row's score changed the read by a 36th of that row; the uniform PRM then stayed at
+ *    the label mean (step AUROC 0.53). With the two softmaxes a head starts as the image mean
+ *    and moving a row's score moves the read towards that row's content, at full scale:
+ *    step AUROC 0.82 (compare 0.98, path 0.96, gauge 0.87, bars 0.83).
+ * 3. Read: the weighted sum of the selected patches' detectors per head, times the grid side
+ *    G: a head on one row or column reads that row's (column's) sum, so "how many" (blocks of
+ *    a bar) and "is there" both come out in patch units.
  * 4. Check: a ReLU layer on what was read, its product with the step's words (does the read
  *    colour meet the claimed one?), each head's read weighed by channels the step's words
  *    choose (how much red there is, to meet "3 red beads") and the step's numbers as
@@ -57,19 +63,17 @@ export function readImage(p: Params, b: Batch, m: ModelConfig, words: tf.Tensor2
   // [B, Np, C] what each patch shows: learned detectors and the colour histogram
   const learned = tf.relu(tf.add(linearOnData(b.patches, p['reader.patch'] as tf.Tensor2D), p['reader.patchBias']));
   const detectors = tf.reshape(tf.concat([learned, b.patchColours], 1), [B, Np, C]);
-  // [B, T*h, Np] where each head of each step looks
+  // [B, T*h, Np] where each head of each step looks: softmax over rows times softmax over columns
   // Rows and columns spread over the G×G patches by fixed 0/1 matrices: a matMul whose gradient
   // is a matMul, where broadcasting's gradient was a reduction that cost more than the read.
   const [byRow, byCol] = spreadOverPatches(G);
   const rowScores = tf.add(linearOnData(words, p['reader.rows'] as tf.Tensor2D), p['reader.rowBias']);
-  const rows = linear(tf.reshape(rowScores, [S * h, G]) as tf.Tensor2D, byRow);
-  const cols = linear(tf.reshape(linearOnData(words, p['reader.cols'] as tf.Tensor2D), [S * h, G]) as tf.Tensor2D, byCol);
-  const where = tf.reshape(tf.sigmoid(tf.add(rows, cols)), [B, T * h, Np]);
-  // [S, h*C] what each head read: the selected patches' detectors, summed
-  // Divided by the patch count. Undivided, the initial logits had sd 3.5 (12 % beyond ±6,
-  // where the sigmoid's gradient vanishes) on the default sample, and the optimiser's first
-  // hundred steps went into shrinking them, leaving most check features dead (measured).
-  const read = tf.reshape(tf.div(batchedMatMul(where as tf.Tensor3D, detectors as tf.Tensor3D), Np), [S, h * C]) as tf.Tensor2D;
+  const rows = linear(tf.softmax(tf.reshape(rowScores, [S * h, G]) as tf.Tensor2D), byRow);
+  const colScores = linearOnData(words, p['reader.cols'] as tf.Tensor2D);
+  const cols = linear(tf.softmax(tf.reshape(colScores, [S * h, G]) as tf.Tensor2D), byCol);
+  const where = tf.reshape(tf.mul(rows, cols), [B, T * h, Np]);
+  // [S, h*C] what each head read, in patch units along a row or column (see 3. above)
+  const read = tf.reshape(tf.mul(batchedMatMul(where as tf.Tensor3D, detectors as tf.Tensor3D), G), [S, h * C]) as tf.Tensor2D;
   const gate = tf.mul(linear(read, p['reader.readGate'] as tf.Tensor2D), linearOnData(words, p['reader.wordGate'] as tf.Tensor2D));
   // [S, h] per head, the amount of the channels the words ask for
   const channels = tf.sigmoid(linearOnData(words, p['reader.channels'] as tf.Tensor2D));
