@@ -18,6 +18,7 @@ import { register as registerAnnotations } from './annotations-command';
 import { register as registerBench } from './bench-command';
 import { register as registerDoctor } from './doctor-command';
 import { register as registerManage } from './manage-command';
+import { register as registerDomains } from './domains-command';
 
 /** Each CLI command registers itself here; one line per command module. */
 export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
@@ -40,4 +41,5 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerAnnotations,
   registerDoctor,
   registerManage,
+  registerDomains,
 ];
