@@ -17,7 +17,7 @@ export const ModelSchema = z.strictObject({
     'compact: learns from the words and the image, from scratch; features: an MLP on the steps’ vectors (an embed job’s, or imported)',
     { needs: 'step-vectors' },
   )),
-  image: z.boolean().default(true).meta(setting('Use images', 'false: the text-only ablation, without the image reader')),
+  image: z.boolean().default(true).meta(setting('Use images', 'false (off): the text-only ablation, without the image reader')),
   imageSize: z.number().int().min(8).max(256).default(48).meta(setting('Image size', 'images are resized to this many pixels a side', ADVANCED)),
   patchSize: z.number().int().min(2).max(64).default(8)
     .meta(setting('Patch size', 'the image reader’s patches are patchSize × patchSize pixels (must divide imageSize)', ADVANCED)),
