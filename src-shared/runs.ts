@@ -23,7 +23,10 @@ export type RunRole =
 
 export type RunStatus = 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
 
-/** A field of the run configuration as the new-run form shows it. */
+/**
+ * A field of the run configuration as the new-run form shows it: derived from the engine's
+ * config schema and its per-setting metadata (src-main/core/engine/settings.ts), never by hand.
+ */
 export interface ConfigField {
   /** flat key of the run configuration, e.g. "upper.metaLr" */
   key: string;
@@ -38,6 +41,8 @@ export interface ConfigField {
   methods?: readonly Method[];
   /** 'step-vectors': shown only when the train pool's steps carry vectors (the features PRM) */
   needs?: 'step-vectors';
+  /** shown folded, under "More settings": model sizes and optimizer details most runs keep */
+  advanced?: boolean;
 }
 
 export type ConfigValue = number | string | boolean | null;

@@ -8,8 +8,11 @@ export type Method = (typeof METHODS)[number];
 /** Methods that learn weights on the meta set (the others train uniformly, on all data or on a selection). */
 export const REWEIGHTING_METHODS = ['domain', 'instance-table', 'instance-net'] as const satisfies readonly Method[];
 export const learnsWeights = (m: Method): boolean => (REWEIGHTING_METHODS as readonly Method[]).includes(m);
+/** Reweighting methods with a weight per training CoT (DreamPRM-1.5), not per domain. */
+export const INSTANCE_METHODS = ['instance-table', 'instance-net'] as const satisfies readonly Method[];
 /** The DreamPRM paper's data-selection baselines: select by a heuristic, then train uniformly. */
-export const selectsData = (m: Method): boolean => m === 's1' || m === 'car';
+export const SELECTION_METHODS = ['s1', 'car'] as const satisfies readonly Method[];
+export const selectsData = (m: Method): boolean => (SELECTION_METHODS as readonly Method[]).includes(m);
 
 /**
  * What a meta CoT's aggregated score is compared with (ALGORITHM.md "Upper level"): 'label'

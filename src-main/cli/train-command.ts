@@ -5,16 +5,14 @@ import { BACKEND_CHOICES, type BackendRequest } from '../core/engine/tf-backend'
 import { UserError } from '../core/errors';
 import { TrainingHost, type RunOutcome, type RunProgress } from '../worker/training-host';
 import { dbPathOf, log, runAction, withCommon, type CommonOptions } from './common';
+import { addSettingFlags, settingOverrides } from './setting-flags';
 
+/** Besides these, one value per setting flag (setting-flags.ts), still a string. */
 interface TrainCliOptions extends CommonOptions {
   method: string;
   config?: string;
-  steps?: string;
   backend?: string;
-  seed?: string;
-  coldStart?: string;
   name?: string;
-  prm?: string;
 }
 
 const BACKENDS: readonly string[] = BACKEND_CHOICES;
@@ -22,19 +20,15 @@ const BACKENDS: readonly string[] = BACKEND_CHOICES;
 export const BACKEND_HELP = `tfjs backend: ${BACKENDS.join(' | ')} (webgpu: the GPU through Dawn; see README "Training on a GPU")`;
 
 export function register(program: Command): void {
-  withCommon(
+  withCommon(addSettingFlags(
     program
       .command('train')
       .description('train a PRM on the train pool: uniformly, or reweighted by the meta pool (bi-level)')
       .requiredOption('--method <method>', METHODS.join(' | '))
-      .option('--config <file>', 'a JSON training config (see README "Training"); flags override it')
-      .option('--steps <n>', 'training steps')
+      .option('--config <file>', 'a JSON training config (see README "Training"); the setting flags below override it')
       .option('--backend <name>', BACKEND_HELP, 'auto')
-      .option('--seed <n>', 'random seed (same seed and config: same result on the same backend)')
-      .option('--cold-start <run>', 'start from this completed uniform run\'s PRM')
-      .option('--name <name>', 'a name to show for the run')
-      .option('--prm <kind>', 'compact (words and image) | features (an MLP on the steps\' vectors: `dreamprm embed`, or imported)'),
-  ).action(async (opts: TrainCliOptions) => {
+      .option('--name <name>', 'a name to show for the run'),
+  )).action(async (opts: TrainCliOptions) => {
     await runAction(opts, async () => {
       const config = buildConfig(opts);
       const backend = parseBackend(opts.backend);
@@ -49,14 +43,8 @@ export function parseBackend(b: string | undefined): BackendRequest {
   return v as BackendRequest;
 }
 
-function intOption(name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new UserError(`${name} must be a non-negative integer (got "${v}")`);
-  return n;
-}
-
-function buildConfig(opts: TrainCliOptions): unknown {
+/** The config a `train` command line asks for: --config's file, the setting flags over it. Validated, not filled in. */
+export function buildConfig(opts: TrainCliOptions): unknown {
   let base: Record<string, unknown> = {};
   if (opts.config) {
     let text: string;
@@ -67,17 +55,7 @@ function buildConfig(opts: TrainCliOptions): unknown {
     }
     base = parseConfigObject(text, opts.config);
   }
-  const over: Record<string, unknown> = { method: opts.method };
-  const steps = intOption('--steps', opts.steps);
-  if (steps !== undefined) over.steps = steps;
-  const seed = intOption('--seed', opts.seed);
-  if (seed !== undefined) over.seed = seed;
-  const cold = intOption('--cold-start', opts.coldStart);
-  if (cold !== undefined) over.coldStart = { fromRun: cold };
-  if (opts.prm !== undefined) {
-    if (opts.prm !== 'compact' && opts.prm !== 'features') throw new UserError(`--prm must be compact or features (got "${opts.prm}")`);
-    over.model = { kind: opts.prm };
-  }
+  const over = { method: opts.method, ...settingOverrides(opts) };
   const merged = deepMerge(base, over);
   // Validate now, so a bad config fails before any worker starts.
   parseTrainConfig(merged, opts.config ? `--config ${opts.config}` : 'training config');
