@@ -94,8 +94,8 @@ export function createWorkerTrainer(db: Db, dbPath: string): RunTrainer & PrmJob
     async backend() {
       return backendInfo(db);
     },
-    evaluate(runId, agg, onProgress) {
-      return theHost().evaluate(runId, agg, { onProgress });
+    evaluate(runId, agg, onProgress, backend) {
+      return theHost().evaluate(runId, agg, { onProgress, backend });
     },
     score(runId, cotIds) {
       return theHost().score(runId, cotIds);
