@@ -126,10 +126,12 @@ export function renderOutcome(o: RunOutcome): string {
     `train loss ${fmt(o.trainLoss)}, meta loss ${fmt(o.metaLoss)}`,
   ];
   if (o.fallback) lines.push(`fallback: ${o.fallback}`);
-  const ws = Object.entries(o.domainWeights);
-  if (ws.length) {
-    lines.push('domain weights:');
-    for (const [d, w] of ws) lines.push(`  ${d.padEnd(24)} ${w.toFixed(3)}`);
-  }
-  return lines.join('\n');
+  return [...lines, ...weightLines(o.domainWeights)].join('\n');
+}
+
+/** A run's domain weights, one a line (none: no lines), for `train`, `resume` and `runs show`. */
+export function weightLines(weights: Record<string, number>): string[] {
+  const ws = Object.entries(weights);
+  if (!ws.length) return [];
+  return ['domain weights:', ...ws.map(([d, w]) => `  ${d.padEnd(24)} ${w.toFixed(3)}`)];
 }

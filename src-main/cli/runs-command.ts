@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { UserError } from '../core/errors';
 import type { RunDetail, RunSummary } from '../../src-shared/runs';
 import { withCommon, withStudio, type CommonOptions } from './common';
-import { followRun, renderOutcome } from './run-follow';
+import { followRun, renderOutcome, weightLines } from './run-follow';
 import { BACKEND_HELP, parseBackend } from './train-command';
 
 function runIdOf(s: string): number {
@@ -100,10 +100,5 @@ function renderDetail(r: RunDetail): string {
   lines.push(deviceLine(r));
   if (r.backendFallback) lines.push(`fallback: ${r.backendFallback}`);
   if (r.error) lines.push(`error: ${r.error}`);
-  const ws = Object.entries(r.domainWeights);
-  if (ws.length) {
-    lines.push('domain weights:');
-    for (const [d, w] of ws) lines.push(`  ${d.padEnd(24)} ${w.toFixed(3)}`);
-  }
-  return lines.join('\n');
+  return [...lines, ...weightLines(r.domainWeights)].join('\n');
 }
