@@ -61,6 +61,8 @@ export interface ImportSummary {
   onConflict: ConflictPolicy;
   /** the first few image references whose file was not found */
   missingImageExamples: { record: number; field: string; path: string }[];
+  /** why nothing was imported, when the import was refused (--strict, --on-conflict fail) */
+  refusal?: string;
 }
 
 export type ImportStatus = 'complete' | 'partial' | 'failed';

@@ -2,6 +2,7 @@
  * Evaluation results as plain data: what the engine computes, the store keeps, the API sends
  * and the renderer draws. Declared once, here.
  */
+import type { BackendChoice } from './training';
 
 /** How a CoT's step scores become one score (ALGORITHM.md "Upper level" and "Test-time scaling"). */
 export const AGGREGATIONS = ['mean', 'logodds', 'min', 'max', 'prod', 'last'] as const;
@@ -93,6 +94,9 @@ export interface EvaluationDetail
     spearman: number | null;
     domains: { domain: string; weight: number; quality: number }[];
   } | null;
+  /** what computed the scores (backend, and GPU or CPU name): only from evaluateRun, not stored */
+  backend?: string;
+  device?: string;
 }
 
 export interface EvaluateRequest {
@@ -100,4 +104,6 @@ export interface EvaluateRequest {
   agg?: string;
   /** chosen by the caller to match eval-progress events to its request */
   jobId?: string;
+  /** the tensor backend to score with (default auto) */
+  backend?: BackendChoice;
 }

@@ -1,10 +1,9 @@
+import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { annotationStats, exportToFile } from '../core/annotate/annotations';
-import { promoteToMeta } from '../core/annotate/promote';
-import { getSettings, setSettings } from '../core/annotate/settings';
 import type { PromoteResult } from '../core/annotate/types';
-import { runAction, withCommon, type CommonOptions } from './common';
+import { UserError } from '../core/errors';
+import { withCommon, withStudio, type CommonOptions } from './common';
 
 /** `dreamprm annotations …`: the human labels given in the app, outside it. */
 export function register(program: Command): void {
@@ -17,21 +16,26 @@ export function register(program: Command): void {
       .requiredOption('--out <file>', 'the JSONL file to write')
       .option('--all', 'include annotations that were undone (the full history)'),
   ).action(async (opts: CommonOptions & { out: string; all?: boolean }) => {
-    await runAction(
+    await withStudio(
       opts,
-      async (db) => {
+      async (api) => {
         const file = resolve(opts.out);
-        return { file, lines: await exportToFile(db, file, { all: opts.all }) };
+        // The API hands the export back whole (human labels: small); the CLI writes the file.
+        const { jsonl, count } = await api.exportAnnotations({ all: opts.all });
+        await writeFile(file, jsonl, 'utf8').catch((e: Error) => {
+          throw new UserError(`cannot write ${file}: ${e.message}`);
+        });
+        return { file, lines: count };
       },
       (r) => `wrote ${r.lines} annotation${r.lines === 1 ? '' : 's'} to ${r.file}`,
     );
   });
 
   withCommon(cmd.command('stats').description('labels in force, the history, promotions')).action(async (opts: CommonOptions) => {
-    await runAction(
+    await withStudio(
       opts,
-      (db) => {
-        const { recent: _recent, ...counts } = annotationStats(db, 0);
+      async (api) => {
+        const { recent: _recent, ...counts } = await api.annotationStats({ recent: 0 });
         return counts;
       },
       (s) =>
@@ -43,7 +47,7 @@ export function register(program: Command): void {
   withCommon(
     cmd.command('promote').description('copy every human-judged CoT into the meta pool ("annotated" domain)'),
   ).action(async (opts: CommonOptions) => {
-    await runAction(opts, (db) => promoteToMeta(db), renderPromote);
+    await withStudio(opts, (api) => api.promoteToMeta(), renderPromote);
   });
 
   withCommon(
@@ -52,9 +56,9 @@ export function register(program: Command): void {
       .description('show or set the name annotations are recorded with')
       .argument('[name]', 'the new name'),
   ).action(async (name: string | undefined, opts: CommonOptions) => {
-    await runAction(
+    await withStudio(
       opts,
-      (db) => (name === undefined ? getSettings(db) : setSettings(db, { annotator: name })),
+      (api) => (name === undefined ? api.getSettings() : api.setSettings({ annotator: name })),
       (s) => (s.annotator ? `annotator: ${s.annotator}` : 'no annotator name set: `dreamprm annotations annotator NAME`'),
     );
   });

@@ -5,6 +5,9 @@ import { defaultDbPath } from '../core/paths';
 import { openDb, type Db } from '../core/store/db';
 import { namingDatabase } from '../core/store/db-errors';
 import { asDamage } from '../core/store/integrity';
+import type { StudioApi } from '../core/api/studio-api';
+import type { StudioService } from '../core/api/service';
+import { openStudio } from '../worker/open-studio';
 
 export interface CommonOptions {
   db?: string;
@@ -82,6 +85,32 @@ export async function runAction<T>(
   } finally {
     db?.close();
   }
+}
+
+/**
+ * Runs a command body against the same in-process StudioApi the app uses (one front door):
+ * runAction's checks and error handling, then a studio over that open database, always closed
+ * afterwards (closing stops any training worker the command started).
+ */
+export async function withStudio<T>(
+  opts: CommonOptions,
+  body: (api: StudioApi, service: StudioService) => Promise<T>,
+  render: (value: T) => string,
+  access: { creates?: boolean; read?: boolean } = {},
+): Promise<void> {
+  await runAction(
+    opts,
+    async (db) => {
+      const service = openStudio({ dbPath: dbPathOf(opts), db });
+      try {
+        return await body(service.api, service);
+      } finally {
+        await service.close();
+      }
+    },
+    render,
+    access,
+  );
 }
 
 /**

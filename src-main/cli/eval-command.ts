@@ -1,9 +1,12 @@
 import type { Command } from 'commander';
+import type { StudioApi } from '../core/api/studio-api';
+import type { StudioService } from '../core/api/service';
 import { AGGREGATIONS, isAggName, type AggName } from '../core/engine/aggregate';
-import { evaluateRun, parseRunId, type RunEvaluation } from '../core/eval/run-eval';
+import { parseRunId } from '../core/eval/run-eval';
 import type { BenchmarkResult } from '../core/eval/results';
 import { UserError } from '../core/errors';
-import { counterProgress, log, runAction, withCommon, type CommonOptions } from './common';
+import type { EvaluationDetail } from '../../src-shared/evaluation';
+import { counterProgress, log, withCommon, withStudio, type CommonOptions } from './common';
 import { BACKEND_HELP, parseBackend } from './train-command';
 
 interface EvalCliOptions extends CommonOptions {
@@ -21,25 +24,39 @@ export function register(program: Command): void {
       .option('--agg <agg>', `aggregation reported first (${AGGREGATIONS.join(' | ')})`, 'logodds')
       .option('--backend <name>', BACKEND_HELP, 'auto'),
   ).action((opts: EvalCliOptions) =>
-    runAction(
+    withStudio(
       opts,
-      (db) => {
+      (api, service) => {
         const runId = parseRunId(opts.run);
         if (!isAggName(opts.agg)) throw new UserError(`--agg must be one of ${AGGREGATIONS.join(', ')} (got "${opts.agg}")`);
-        const progress = counterProgress('scoring candidates');
-        return evaluateRun(db, runId, { agg: opts.agg, backend: parseBackend(opts.backend), log, onProgress: progress.update }).finally(
-          progress.done,
-        );
+        return evaluate(api, service, { runId, agg: opts.agg, backend: parseBackend(opts.backend) });
       },
       renderEvaluation,
     ),
   );
 }
 
+/** The API's evaluateRun (in the training worker), its eval-progress events drawn on stderr. */
+async function evaluate(api: StudioApi, service: StudioService, req: Parameters<StudioApi['evaluateRun']>[0]): Promise<EvaluationDetail> {
+  const run = await api.getRun({ runId: req.runId });
+  if (run.status !== 'completed') {
+    log(`run ${run.runId} is ${run.status}: evaluating its latest checkpoint (step ${run.lastCheckpointStep ?? '?'})`);
+  }
+  const progress = counterProgress('scoring candidates');
+  const jobId = `cli-eval-${process.pid}`;
+  const off = service.subscribe((e) => e.type === 'eval-progress' && e.jobId === jobId && progress.update(e.done, e.total));
+  try {
+    return await api.evaluateRun({ ...req, jobId });
+  } finally {
+    off();
+    progress.done();
+  }
+}
+
 const fmt = (x: number | null | undefined) => (x == null ? '—' : x.toFixed(1));
 
 /** One table of every group (benchmarks, their average, tasks): each selection mode under the chosen aggregation. */
-export function renderEvaluation(e: RunEvaluation): string {
+export function renderEvaluation(e: EvaluationDetail): string {
   const head = ['', 'questions', 'pass@1', 'majority', 'oracle', 'PRM vote', 'PRM argmax', 'step AUROC'];
   const row = (r: BenchmarkResult, name = r.benchmark) => [
     name,
@@ -54,7 +71,7 @@ export function renderEvaluation(e: RunEvaluation): string {
   const body = [...e.benchmarks.map((r) => row(r)), row(e.average), ...(e.tasks ?? []).map((r) => row(r, `task ${r.benchmark}`))];
   const aggs: AggName[] = [e.agg, ...AGGREGATIONS.filter((a) => a !== e.agg)];
   const lines = [
-    `evaluation ${e.evaluationId} of ${e.label} on ${e.backend}${e.device ? ` (${e.device})` : ""} (${e.seconds.toFixed(1)} s): best-of-N accuracy in %, ` +
+    `evaluation ${e.evaluationId} of ${e.label} on ${e.backend ?? '?'}${e.device ? ` (${e.device})` : ''} (${e.seconds.toFixed(1)} s): best-of-N accuracy in %, ` +
       `${e.agg} aggregation; PRM vote (weighted vote) is the default selection`,
     table([head, ...body]),
     '',
@@ -76,12 +93,7 @@ export function renderEvaluation(e: RunEvaluation): string {
   }
   if (e.truth) {
     lines.push('', `learned domain weights vs true quality (${e.truth.truthFile}): Spearman ${e.truth.spearman ?? '—'}`);
-    lines.push(
-      table([
-        ['domain', 'weight', 'quality'],
-        ...Object.keys(e.truth.truthQuality).map((d) => [d, e.truth!.domainWeights[d].toFixed(3), e.truth!.truthQuality[d].toFixed(3)]),
-      ]),
-    );
+    lines.push(table([['domain', 'weight', 'quality'], ...e.truth.domains.map((d) => [d.domain, d.weight.toFixed(3), d.quality.toFixed(3)])]));
   }
   return lines.join('\n');
 }

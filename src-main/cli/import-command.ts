@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
-import { ImportRefusedError, importFile } from '../core/data/import';
+import type { StudioApi } from '../core/api/studio-api';
+import type { StudioService } from '../core/api/service';
 import { importReport, SHOWN_PROBLEMS } from '../core/data/import-report';
 import type { ConflictPolicy, ImportFormat, ImportOptions, ImportProgress, ImportSummary, Pool } from '../core/types';
-import { log, runAction, withCommon, type CommonOptions } from './common';
+import { log, withCommon, withStudio, type CommonOptions } from './common';
 
 interface ImportCliOptions extends CommonOptions {
   format?: string;
@@ -34,9 +35,9 @@ export function register(program: Command): void {
       .option('--on-conflict <what>', 'a record that disagrees with stored data: keep (the stored one) | replace | fail', 'keep')
       .option('--allow-partial', `exit 0 even when records were skipped or images are missing (default: exit ${PARTIAL_EXIT})`),
   ).action(async (file: string, opts: ImportCliOptions) => {
-    await runAction(
+    await withStudio(
       opts,
-      async (db) => {
+      async (api, service) => {
         const options: ImportOptions = {
           format: opts.format as ImportFormat | 'auto',
           pool: opts.pool as Pool | undefined,
@@ -45,25 +46,31 @@ export function register(program: Command): void {
           strict: opts.strict,
           onConflict: opts.onConflict as ConflictPolicy,
         };
-        const progress = progressPrinter();
-        try {
-          const summary = await importFile(db, file, options, progress.update);
-          setExitStatus(summary, opts.allowPartial ?? false);
-          return summary;
-        } catch (e) {
-          if (!(e instanceof ImportRefusedError)) throw e;
+        const summary = await importWithProgress(api, service, file, options);
+        if (summary.refusal) {
           // Still show what was wrong (the summary lists it), but fail the command.
-          log(`dreamprm: ${e.message}`);
+          log(`dreamprm: ${summary.refusal}`);
           process.exitCode = 1;
-          return e.summary;
-        } finally {
-          progress.done();
-        }
+        } else setExitStatus(summary, opts.allowPartial ?? false);
+        return summary;
       },
       (s) => renderSummary(s, opts.allowPartial ?? false),
       { creates: true },
     );
   });
+}
+
+/** The API's importFile, its import-progress events drawn on stderr (the sample's import too). */
+export async function importWithProgress(api: StudioApi, service: StudioService, path: string, options: ImportOptions): Promise<ImportSummary> {
+  const progress = progressPrinter();
+  const jobId = `cli-import-${process.pid}`;
+  const off = service.subscribe((e) => e.type === 'import-progress' && e.jobId === jobId && progress.update(e));
+  try {
+    return await api.importFile({ path, options, jobId });
+  } finally {
+    off();
+    progress.done();
+  }
 }
 
 function progressPrinter(): { update: (p: ImportProgress) => void; done: () => void } {

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import { cancelJob, jobProgress, listJobProgress } from '../core/policy/jobs';
 import { UserError } from '../core/errors';
 import type { JobKind } from '../core/store/jobs-store';
-import { runAction, withCommon, type CommonOptions } from './common';
+import { withCommon, withStudio, type CommonOptions } from './common';
 import { renderStatus } from './server-job';
 
 function jobId(raw: string): number {
@@ -19,18 +18,15 @@ export function register(program: Command): void {
     .option('--kind <kind>', KINDS.join(' | '))
     .option('--cancel <id>', 'ask the process running this job to stop; finished requests are kept')
     .action((opts: CommonOptions & { kind?: string; cancel?: string }) =>
-      runAction(
+      withStudio(
         opts,
-        (db) => {
-          if (opts.cancel !== undefined) {
-            const id = jobId(opts.cancel);
-            cancelJob(db, id);
-            return { jobs: [jobProgress(db, id)] };
-          }
+        async (api) => {
+          if (opts.cancel !== undefined) return { jobs: [await api.cancelJob({ jobId: jobId(opts.cancel) })] };
           if (opts.kind && !(KINDS as readonly string[]).includes(opts.kind)) {
             throw new UserError(`--kind must be one of ${KINDS.join(', ')} (got ${JSON.stringify(opts.kind)})`);
           }
-          return { jobs: listJobProgress(db, opts.kind as JobKind | undefined) };
+          const jobs = await api.listJobs();
+          return { jobs: opts.kind ? jobs.filter((j) => j.kind === opts.kind) : jobs };
         },
         renderStatus,
       ),

@@ -1,13 +1,10 @@
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { UserError } from '../core/errors';
-import { browseDomain, browseQuestion } from '../core/manage/browse';
-import { deleteTarget, planDeletion } from '../core/manage/delete';
+import type { StudioApi } from '../core/api/studio-api';
 import { DELETION_KINDS, type BrowsePage, type BrowseQuestion, type DeletionKind, type DeletionPlan } from '../core/manage/types';
-import { listDomains } from '../core/store/data-store';
-import type { Db } from '../core/store/db';
-import type { Pool } from '../core/types';
-import { intOption, log, runAction, withCommon, type CommonOptions } from './common';
+import type { DomainInfo } from '../../src-shared/data';
+import { intOption, log, withCommon, withStudio, type CommonOptions } from './common';
 import { table } from './eval-command';
 
 interface DeleteOptions extends CommonOptions {
@@ -34,7 +31,7 @@ export function register(program: Command): void {
       .option('--pool <pool>', 'the pool of a domain given by name')
       .option('--yes', 'delete without asking (needed when stdin is not a terminal)'),
   ).action((kind: string, id: string, opts: DeleteOptions) =>
-    runAction(opts, (db) => deleteCommand(db, kindOf(kind), id, opts), (r) => `deleted ${r.name}: ${describeCounts(r.removed)}`),
+    withStudio(opts, (api) => deleteCommand(api, kindOf(kind), id, opts), (r) => `deleted ${r.name}: ${describeCounts(r.removed)}`),
   );
 
   withCommon(
@@ -47,7 +44,7 @@ export function register(program: Command): void {
       .option('--search <prefix>', 'questions whose id or text starts with this (case-insensitive)')
       .option('--offset <n>', 'questions to skip', '0')
       .option('--limit <n>', 'questions to list', '20'),
-  ).action((opts: BrowseOptions) => runAction(opts, (db) => browse(db, opts), renderBrowse));
+  ).action((opts: BrowseOptions) => withStudio(opts, (api) => browse(api, opts), renderBrowse));
 }
 
 function kindOf(raw: string): DeletionKind {
@@ -57,9 +54,9 @@ function kindOf(raw: string): DeletionKind {
 }
 
 /** A domain by id, or by name (and pool when the name is in several pools). */
-export function domainIdOf(db: Db, raw: string, pool?: string): number {
+async function domainIdOf(api: StudioApi, raw: string, pool?: string): Promise<number> {
   if (/^\d+$/.test(raw)) return Number(raw);
-  const matches = listDomains(db, pool ? { pool: pool as Pool } : {}).filter((d) => d.name === raw);
+  const matches = (await api.listDomains()).filter((d) => d.name === raw && (!pool || d.pool === pool));
   if (matches.length === 1) return matches[0].id;
   if (!matches.length) throw new UserError(`no domain named "${raw}"${pool ? ` in the ${pool} pool` : ''}; \`dreamprm browse\` lists them`);
   throw new UserError(`"${raw}" names domains in the ${matches.map((d) => d.pool).join(' and ')} pools: add --pool`);
@@ -82,32 +79,42 @@ async function confirm(question: string): Promise<boolean> {
   }
 }
 
-async function deleteCommand(db: Db, kind: DeletionKind, rawId: string, opts: DeleteOptions) {
-  const id = kind === 'domain' ? domainIdOf(db, rawId, opts.pool) : intOption(`the ${kind} id`, rawId, 1);
-  const plan = planDeletion(db, { kind, id });
+async function deleteCommand(api: StudioApi, kind: DeletionKind, rawId: string, opts: DeleteOptions) {
+  const id = kind === 'domain' ? await domainIdOf(api, rawId, opts.pool) : intOption(`the ${kind} id`, rawId, 1);
+  const plan = await api.planDeletion({ kind, id });
   log(describePlan(plan));
   if (plan.refusal) throw new UserError(`cannot delete ${plan.name}: ${plan.refusal}`);
   if (!opts.yes) {
     if (!process.stdin.isTTY) throw new UserError('nothing deleted: add --yes to confirm (stdin is not a terminal to ask on)');
     if (!(await confirm('delete it? [y/N] '))) throw new UserError('nothing deleted');
   }
-  return deleteTarget(db, { kind, id });
+  return api.deleteItem({ kind, id });
 }
 
 type BrowseResult =
-  | { kind: 'domains'; domains: ReturnType<typeof listDomains> }
+  | { kind: 'domains'; domains: DomainInfo[] }
   | { kind: 'questions'; page: BrowsePage }
   | { kind: 'question'; question: BrowseQuestion };
 
-function browse(db: Db, opts: BrowseOptions): BrowseResult {
-  if (opts.question !== undefined) return { kind: 'question', question: browseQuestion(db, intOption('--question', opts.question, 1)) };
-  if (opts.domain === undefined) return { kind: 'domains', domains: listDomains(db) };
-  const page = browseDomain(db, domainIdOf(db, opts.domain, opts.pool), {
+async function browse(api: StudioApi, opts: BrowseOptions): Promise<BrowseResult> {
+  if (opts.question !== undefined) return { kind: 'question', question: await api.browseQuestion({ questionId: intOption('--question', opts.question, 1) }) };
+  if (opts.domain === undefined) return { kind: 'domains', domains: await api.listDomains() };
+  const page = await api.browseDomain({
+    domainId: await domainIdOf(api, opts.domain, opts.pool),
     offset: intOption('--offset', opts.offset, 0),
-    limit: intOption('--limit', opts.limit, 1),
+    limit: limitOf(opts.limit),
     search: opts.search ?? null,
   });
   return { kind: 'questions', page };
+}
+
+/** The API serves at most this many questions a page; say so in the flag's terms. */
+const MAX_LIMIT = 500;
+
+function limitOf(raw: string): number {
+  const n = intOption('--limit', raw, 1);
+  if (n > MAX_LIMIT) throw new UserError(`--limit must be at most ${MAX_LIMIT} (got ${n}); page on with --offset`);
+  return n;
 }
 
 function renderBrowse(r: BrowseResult): string {

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { UserError } from '../core/errors';
-import { setRunTags } from '../core/manage/run-tags';
-import { getRun, listRuns, requestCancel, type RunRecord, type RunSummary } from '../core/store/runs-store';
-import { dbPathOf, runAction, withCommon, type CommonOptions } from './common';
-import { BACKEND_HELP, parseBackend, renderOutcome, runWithHost } from './train-command';
+import type { RunDetail, RunSummary } from '../../src-shared/runs';
+import { withCommon, withStudio, type CommonOptions } from './common';
+import { followRun, renderOutcome, weightLines } from './run-follow';
+import { BACKEND_HELP, parseBackend } from './train-command';
 
 function runIdOf(s: string): number {
   const n = Number(s);
@@ -14,19 +14,19 @@ function runIdOf(s: string): number {
 export function register(program: Command): void {
   const runs = program.command('runs').description('list and inspect training runs');
   withCommon(runs.command('list').description('all runs, oldest first')).action(async (opts: CommonOptions) => {
-    await runAction(opts, (db) => listRuns(db), renderList, { read: true });
+    await withStudio(opts, (api) => api.listRuns(), renderList, { read: true });
   });
   withCommon(runs.command('show').description('one run: config, status, latest weights').argument('<run>', 'run id')).action(
     async (run: string, opts: CommonOptions) => {
-      await runAction(opts, (db) => getRun(db, runIdOf(run)), renderDetail, { read: true });
+      await withStudio(opts, (api) => api.getRun({ runId: runIdOf(run) }), renderDetail, { read: true });
     },
   );
   withCommon(
     runs.command('tag').description('set a run\'s tags, replacing its old ones (none: clear them)').argument('<run>', 'run id').argument('[tags...]', 'tags'),
   ).action(async (run: string, tags: string[], opts: CommonOptions) => {
-    await runAction(
+    await withStudio(
       opts,
-      (db) => ({ runId: runIdOf(run), tags: setRunTags(db, runIdOf(run), tags) }),
+      async (api) => ({ runId: runIdOf(run), tags: await api.setRunTags({ runId: runIdOf(run), tags }) }),
       (r) => `run ${r.runId}: ${r.tags.length ? `tags ${r.tags.join(', ')}` : 'no tags'}`,
     );
   });
@@ -38,12 +38,12 @@ export function register(program: Command): void {
       .argument('<run>', 'run id')
       .option('--backend <name>', `${BACKEND_HELP} (default: the run's)`),
   ).action(async (run: string, opts: CommonOptions & { backend?: string }) => {
-    await runAction(
+    await withStudio(
       opts,
-      async () => {
+      async (_api, service) => {
         const runId = runIdOf(run);
         const backend = opts.backend === undefined ? undefined : parseBackend(opts.backend);
-        return runWithHost(dbPathOf(opts), (host) => host.resume(runId, { backend }));
+        return followRun(service, (api) => api.resumeRun({ runId, backend }));
       },
       renderOutcome,
     );
@@ -55,13 +55,10 @@ export function register(program: Command): void {
       .description('ask a running run (in any process) to stop at its next step; it writes a checkpoint')
       .argument('<run>', 'run id'),
   ).action(async (run: string, opts: CommonOptions) => {
-    await runAction(
+    // The API's cancelRun asks the process training the run (any process: it polls the flag).
+    await withStudio(
       opts,
-      (db) => {
-        const runId = runIdOf(run);
-        getRun(db, runId); // marks a dead owner's run interrupted first
-        return requestCancel(db, runId);
-      },
+      (api) => api.cancelRun({ runId: runIdOf(run) }),
       (r) => `run ${r.runId}: cancel requested; it stops at its next step`,
     );
   });
@@ -89,12 +86,12 @@ function renderList(rs: RunSummary[]): string {
   return [head, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ')).join('\n');
 }
 
-function deviceLine(r: RunRecord): string {
+function deviceLine(r: RunDetail): string {
   const parity = r.parityMaxAbsDiff === null ? '' : `, parity check vs cpu: max |diff| ${r.parityMaxAbsDiff.toExponential(2)}`;
   return `device ${r.device ?? '-'}${parity}`;
 }
 
-function renderDetail(r: RunRecord): string {
+function renderDetail(r: RunDetail): string {
   const lines = [
     `run ${r.runId}${r.name ? ` "${r.name}"` : ''}: ${r.method}, ${r.status}, step ${r.step}/${r.totalSteps}, backend ${r.backend}`,
     `created ${r.createdAt}${r.finishedAt ? `, finished ${r.finishedAt}` : ''}, ${r.seconds.toFixed(1)} s of training`,
@@ -103,10 +100,5 @@ function renderDetail(r: RunRecord): string {
   lines.push(deviceLine(r));
   if (r.backendFallback) lines.push(`fallback: ${r.backendFallback}`);
   if (r.error) lines.push(`error: ${r.error}`);
-  const ws = Object.entries(r.domainWeights);
-  if (ws.length) {
-    lines.push('domain weights:');
-    for (const [d, w] of ws) lines.push(`  ${d.padEnd(24)} ${w.toFixed(3)}`);
-  }
-  return lines.join('\n');
+  return [...lines, ...weightLines(r.domainWeights)].join('\n');
 }

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { UserError } from '../core/errors';
-import { importFile } from '../core/data/import';
 import {
   DEFAULT_SAMPLE_SEED,
   generateSample,
@@ -9,8 +8,8 @@ import {
   type SampleDomainSummary,
 } from '../core/sample';
 import type { ImportSummary } from '../core/types';
-import { renderSummary as renderImport } from './import-command';
-import { log, runAction, withCommon, type CommonOptions } from './common';
+import { importWithProgress, renderSummary as renderImport } from './import-command';
+import { log, withCommon, withStudio, type CommonOptions } from './common';
 
 interface SampleCliOptions extends CommonOptions {
   out: string;
@@ -45,9 +44,9 @@ export function register(program: Command): void {
     // Without --import nothing touches a database: an in-memory one keeps the shared runner
     // (exit codes, --json) without creating a studio.db as a side effect.
     const runOpts = opts.import ? opts : { ...opts, db: ':memory:' };
-    await runAction(
+    await withStudio(
       runOpts,
-      async (db): Promise<SampleCommandResult> => {
+      async (api, service): Promise<SampleCommandResult> => {
         const started = performance.now();
         const seed = parseSeed(opts.seed);
         const config = opts.config ? loadSampleConfig(opts.config) : undefined;
@@ -63,7 +62,8 @@ export function register(program: Command): void {
         };
         if (opts.import) {
           log(`importing ${s.corpus}`);
-          result.import = await importFile(db, s.corpus, { format: 'jsonl' });
+          result.import = await importWithProgress(api, service, s.corpus, { format: 'jsonl' });
+          if (result.import.refusal) throw new UserError(result.import.refusal);
         }
         if (opts.contactSheet) {
           await renderContactSheet(opts.out, opts.contactSheet);

@@ -180,7 +180,10 @@ export function finishOrThrow(p: JobProgress, kind: JobKind): JobProgress {
   throw new UserError(`${p.error ?? `${kind} job ${p.jobId} ended ${p.status}`}: \`dreamprm ${kind} --job ${p.jobId}\``);
 }
 
-export function renderProgress(p: JobProgress): string {
+/** What a job's lines show: the store's JobProgress and the API's PolicyJobInfo both have it. */
+export type JobCounters = Pick<JobProgress, 'jobId' | 'kind' | 'status' | 'counters' | 'cost' | 'error'>;
+
+export function renderProgress(p: JobCounters): string {
   const c = p.counters;
   const lines = [
     `${p.kind} job ${p.jobId} ${p.status}: ${c.done} of ${c.total} requests done, ${c.failed} failed, ${c.pending} pending`,
@@ -195,7 +198,7 @@ export function statusOf(db: Db, kind: JobKind, opts: ConnectionCliOptions): { j
   return { jobs: listJobProgress(db, kind) };
 }
 
-export function renderStatus(s: { jobs: JobProgress[] }): string {
+export function renderStatus(s: { jobs: JobCounters[] }): string {
   return s.jobs.length ? s.jobs.map(renderProgress).join('\n\n') : 'no jobs yet';
 }
 

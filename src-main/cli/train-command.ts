@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { deepMerge, METHODS, parseTrainConfig } from '../core/engine/config';
+import { deepMerge, flattenConfig, METHODS, parseTrainConfig, type Method } from '../core/engine/config';
 import { BACKEND_CHOICES, type BackendRequest } from '../core/engine/tf-backend';
 import { UserError } from '../core/errors';
-import { TrainingHost, type RunOutcome, type RunProgress } from '../worker/training-host';
-import { dbPathOf, log, runAction, withCommon, type CommonOptions } from './common';
+import type { ConfigValue } from '../../src-shared/runs';
+import { withCommon, withStudio, type CommonOptions } from './common';
+import { followRun, renderOutcome } from './run-follow';
 import { addSettingFlags, settingOverrides } from './setting-flags';
 
 /** Besides these, one value per setting flag (setting-flags.ts), still a string. */
@@ -29,10 +30,10 @@ export function register(program: Command): void {
       .option('--backend <name>', BACKEND_HELP, 'auto')
       .option('--name <name>', 'a name to show for the run'),
   )).action(async (opts: TrainCliOptions) => {
-    await runAction(opts, async () => {
+    await withStudio(opts, async (_api, service) => {
       const config = buildConfig(opts);
       const backend = parseBackend(opts.backend);
-      return runWithHost(dbPathOf(opts), (host) => host.start(config, { backend, name: opts.name ?? null }));
+      return followRun(service, (api) => api.startRun({ ...startRequest(config), name: opts.name, backend }));
     }, renderOutcome);
   });
 }
@@ -80,90 +81,10 @@ function parseConfigObject(text: string, file: string): Record<string, unknown> 
 }
 
 /**
- * Starts (or resumes) a run through a TrainingHost, draws progress on stderr, turns Ctrl-C into
- * a clean cancel (a second Ctrl-C quits at once), and returns the outcome.
+ * The API's startRun request for a built config: its method, and the rest in the flat form the
+ * app's form sends. The API parses it (once), refusing unknown settings by name.
  */
-export async function runWithHost(
-  dbPath: string,
-  begin: (host: TrainingHost) => Promise<{ runId: number }>,
-): Promise<RunOutcome> {
-  const host = new TrainingHost(dbPath);
-  const bar = progressBar();
-  host.onProgress(bar.update);
-  if (process.env.DREAMPRM_DEBUG) host.onLog((m) => log(m));
-  let runId: number | null = null;
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts += 1;
-    if (interrupts > 1 || runId === null) process.exit(130);
-    log(`\ncancelling run ${runId} at the next step (Ctrl-C again to quit at once)`);
-    try {
-      host.cancel(runId);
-    } catch (e) {
-      log(`dreamprm: ${(e as Error).message}`);
-    }
-  };
-  process.on('SIGINT', onSigint);
-  try {
-    runId = (await begin(host)).runId;
-    const outcome = await host.whenDone(runId);
-    bar.done();
-    if (outcome.status === 'failed') throw new UserError(`run ${runId} failed: ${outcome.error ?? 'unknown error'}`);
-    if (outcome.status === 'cancelled') process.exitCode = 130;
-    return outcome;
-  } finally {
-    bar.done();
-    process.off('SIGINT', onSigint);
-    await host.close();
-  }
-}
-
-function fmt(x: number | null, digits = 4): string {
-  return x === null || !Number.isFinite(x) ? '-' : x.toFixed(digits);
-}
-
-function progressBar(): { update: (p: RunProgress) => void; done: () => void } {
-  const tty = process.stderr.isTTY;
-  let lastLine = -1;
-  let drawn = false;
-  return {
-    update: (p) => {
-      const frac = p.totalSteps ? p.step / p.totalSteps : 0;
-      const eta = p.etaSeconds === null ? '' : ` eta ${Math.ceil(p.etaSeconds)}s`;
-      const text =
-        `run ${p.runId} step ${p.step}/${p.totalSteps} train ${fmt(p.trainLoss)} meta ${fmt(p.metaLoss)}` +
-        `${p.stepsPerSecond ? ` ${p.stepsPerSecond.toFixed(1)} steps/s` : ''}${eta}`;
-      if (tty) {
-        const width = 24;
-        const filled = Math.round(frac * width);
-        process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${text}\x1b[K`);
-        drawn = true;
-      } else {
-        const tenth = Math.floor(frac * 10);
-        if (tenth !== lastLine) {
-          lastLine = tenth;
-          log(text);
-        }
-      }
-    },
-    done: () => {
-      if (drawn) process.stderr.write('\n');
-      drawn = false;
-    },
-  };
-}
-
-export function renderOutcome(o: RunOutcome): string {
-  const lines = [
-    `run ${o.runId} (${o.method}) ${o.status} after ${o.steps} steps in ${o.seconds.toFixed(1)} s on ${o.backend}` +
-      (o.device ? ` (${o.device})` : ''),
-    `train loss ${fmt(o.trainLoss)}, meta loss ${fmt(o.metaLoss)}`,
-  ];
-  if (o.fallback) lines.push(`fallback: ${o.fallback}`);
-  const ws = Object.entries(o.domainWeights);
-  if (ws.length) {
-    lines.push('domain weights:');
-    for (const [d, w] of ws) lines.push(`  ${d.padEnd(24)} ${w.toFixed(3)}`);
-  }
-  return lines.join('\n');
+function startRequest(config: unknown): { method: Method; config: Record<string, ConfigValue> } {
+  const { method, ...rest } = config as Record<string, unknown>;
+  return { method: method as Method, config: flattenConfig(rest) };
 }

@@ -10,7 +10,7 @@ import {
   reconcileStaleRuns,
   requestCancel,
 } from '../core/store/runs-store';
-import { parseTrainConfig } from '../core/engine/config';
+import type { TrainConfig } from '../core/engine/config';
 import { recordRunInputs } from '../core/annotate/run-inputs';
 import { checkColdStart } from '../core/runs/cold-start';
 import type { BackendRequest } from '../core/engine/tf-backend';
@@ -56,13 +56,12 @@ export class TrainingHost {
   }
 
   /**
-   * Creates a run from a config (validated here, with the cold-start checks that need the
-   * database, before the run row is written), records the data it starts with (its
-   * provenance, for every caller: the app, `train`, `demo`), and queues it.
+   * Creates a run from a parsed config (parsed once, by the caller: the API's startRun, the
+   * demo), after the cold-start checks that need the database and before the run row is
+   * written; records the data it starts with (its provenance, for every caller), and queues it.
    */
-  async start(config: unknown, opts: StartOptions = {}): Promise<{ runId: number }> {
+  async start(c: TrainConfig, opts: StartOptions = {}): Promise<{ runId: number }> {
     this.assertOpen();
-    const c = parseTrainConfig(config);
     checkColdStart(this.db, c);
     const runId = this.db.transaction(() => {
       const id = createRun(this.db, {

@@ -4,6 +4,7 @@ import { getRun, requestCancel } from '../core/store/runs-store';
 import type { PrmJobs } from '../core/api/eval-api';
 import type { RunTrainer } from '../core/api/runs-api';
 import type { BackendSummary, RunStatus } from '../core/api/types';
+import { errorMessage } from '../core/errors';
 import { TrainingHost } from './training-host';
 
 /**
@@ -42,6 +43,8 @@ export function createWorkerTrainer(db: Db, dbPath: string): RunTrainer & PrmJob
   function theHost(): TrainingHost {
     if (!host) {
       host = new TrainingHost(dbPath);
+      // The worker's own log (why a run failed, backend choice) is for debugging only.
+      if (process.env.DREAMPRM_DEBUG) host.onLog((m) => process.stderr.write(`${m}\n`));
       host.onProgress((p) => {
         active = p.runId;
         for (const l of progressListeners) l(p);
@@ -53,16 +56,19 @@ export function createWorkerTrainer(db: Db, dbPath: string): RunTrainer & PrmJob
   /** Reports the run's end, whatever way it ends, from what the store says. */
   function watch(h: TrainingHost, runId: number): void {
     emitStatus(runId, 'running', null);
-    const report = (): void => {
+    const report = (failure?: unknown): void => {
       if (active === runId) active = null;
       try {
         const r = getRun(db, runId);
-        emitStatus(runId, r.status, r.error);
+        // The worker can fail a run before training writes its end (the row still says
+        // running): it is over all the same, and a caller waiting for its end (the CLI) must hear so.
+        if (r.status === 'running' && failure !== undefined) emitStatus(runId, 'failed', errorMessage(failure));
+        else emitStatus(runId, r.status, r.error);
       } catch {
         // the database closed with the app; nothing left to tell
       }
     };
-    h.whenDone(runId).then(report, report);
+    h.whenDone(runId).then(() => report(), (e: unknown) => report(e));
   }
 
   return {
@@ -72,9 +78,9 @@ export function createWorkerTrainer(db: Db, dbPath: string): RunTrainer & PrmJob
       watch(h, runId);
       return runId;
     },
-    async resume(runId) {
+    async resume(runId, backend) {
       const h = theHost();
-      await h.resume(runId);
+      await h.resume(runId, { backend });
       watch(h, runId);
     },
     async cancel(runId) {
@@ -88,8 +94,8 @@ export function createWorkerTrainer(db: Db, dbPath: string): RunTrainer & PrmJob
     async backend() {
       return backendInfo(db);
     },
-    evaluate(runId, agg, onProgress) {
-      return theHost().evaluate(runId, agg, { onProgress });
+    evaluate(runId, agg, onProgress, backend) {
+      return theHost().evaluate(runId, agg, { onProgress, backend });
     },
     score(runId, cotIds) {
       return theHost().score(runId, cotIds);

@@ -7,6 +7,7 @@ import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runInputs } from '../../src-main/core/annotate/run-inputs';
 import type { Db } from '../../src-main/core/store/db';
+import { parseTrainConfig } from '../../src-main/core/engine/config';
 import { TrainingHost } from '../../src-main/worker/training-host';
 import { corpusDb } from '../explore/helpers';
 
@@ -28,7 +29,7 @@ describe('runs started through the training host', () => {
   });
 
   it('record their train and meta inputs at creation', async () => {
-    const { runId } = await host.start({ method: 'domain', ...tiny });
+    const { runId } = await host.start(parseTrainConfig({ method: 'domain', ...tiny }));
     expect(runInputs(db, runId)).toEqual([
       { pool: 'train', domain: 'alpha', cots: 6, humanSteps: 0 },
       { pool: 'train', domain: 'beta', cots: 6, humanSteps: 0 },
@@ -37,13 +38,15 @@ describe('runs started through the training host', () => {
   });
 
   it('record the test pool as the meta set of a sanity-check run', async () => {
-    const { runId } = await host.start({ method: 'domain', metaSource: 'test', ...tiny });
+    const { runId } = await host.start(parseTrainConfig({ method: 'domain', metaSource: 'test', ...tiny }));
     expect(runInputs(db, runId).filter((r) => r.pool !== 'train')).toEqual([{ pool: 'test', domain: 'bench', cots: 9, humanSteps: 0 }]);
   });
 
-  it('record nothing for a config that fails validation (no run is created)', async () => {
+  // The host takes a parsed config (parsed at the API boundary); what it still refuses before
+  // creating a run is a cold start that the database does not allow.
+  it('record nothing for a run refused before creation (no run is created)', async () => {
     const before = db.prepare('SELECT count(*) FROM run_inputs').pluck().get();
-    await expect(host.start({ method: 'domain', steps: 0 })).rejects.toThrow(/steps/);
+    await expect(host.start(parseTrainConfig({ method: 'domain', ...tiny, coldStart: { fromRun: 999 } }))).rejects.toThrow(/run 999 does not exist/);
     expect(db.prepare('SELECT count(*) FROM run_inputs').pluck().get()).toBe(before);
   });
 });

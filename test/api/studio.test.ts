@@ -144,7 +144,7 @@ describe('the studio API over a real database', () => {
     await expect(api().importFile({ path: join(dir, 'nope.jsonl') })).rejects.toThrow(/file not found/);
     await expect(
       api().importFile({ path: corpus, options: { format: 'csv' as 'jsonl' } }),
-    ).rejects.toThrow(/importFile: options\.format/);
+    ).rejects.toThrow(/unknown format "csv": use auto, /);
     await expect(
       api().importFile({ path: corpus, options: { evil: true } as unknown as { strict: boolean } }),
     ).rejects.toThrow(/importFile: options: Unrecognized key/i);

@@ -77,7 +77,7 @@ describe('TrainingHost and its worker', () => {
     await again.close();
   });
 
-  it('rejects a bad config before creating a run, and refuses an in-memory database', async () => {
+  it('rejects a bad cold start before creating a run, and refuses an in-memory database', async () => {
     const host = new TrainingHost(dbPath);
     const before = (() => {
       const db = openDb(dbPath);
@@ -85,7 +85,9 @@ describe('TrainingHost and its worker', () => {
       db.close();
       return n;
     })();
-    await expect(host.start({ method: 'domain', steps: 0 })).rejects.toThrow(/steps/);
+    // A bad config no longer reaches the host (it takes a parsed config: the API's startRun
+    // parses); a cold start the database refuses is still refused before a run is written.
+    await expect(host.start(tinyConfig('domain', { coldStart: { fromRun: 999 } }))).rejects.toThrow(/run 999 does not exist/);
     const db = openDb(dbPath);
     expect(listRuns(db).length).toBe(before);
     db.close();

@@ -5,7 +5,7 @@ import { DEFAULT_SAMPLE_SEED } from '../sample';
 import { loadBuiltInSample, sampleDirFor } from '../sample/cache';
 import type { Db } from '../store/db';
 import * as store from '../store/data-store';
-import type { ImportProgress } from '../types';
+import type { ImportOptions, ImportProgress } from '../types';
 import { id, jobId, NotFoundError, parseArgs, pool } from './args';
 import type { EventHub } from './events';
 import type { DomainInfo, SourceInfo, StudioApi } from './types';
@@ -28,12 +28,14 @@ const importArgs = z
     path: z.string().min(1, 'give the path of a data file'),
     options: z
       .object({
-        format: z.enum(['auto', 'dreamprm-train', 'dreamprm-meta', 'visualprm', 'jsonl']).optional(),
-        pool: pool.optional(),
+        // Strings here: the import checks these values itself (checkOptions), once, with a
+        // sentence naming the value and the choices, for the app and the CLI alike.
+        format: z.string().max(40).optional(),
+        pool: z.string().max(40).optional(),
         domain: z.string().optional(),
         imagesDir: z.string().optional(),
         strict: z.boolean().optional(),
-        onConflict: z.enum(['keep', 'replace', 'fail']).optional(),
+        onConflict: z.string().max(40).optional(),
       })
       .strict()
       .optional(),
@@ -104,10 +106,11 @@ export function createDataApi(db: Db, dbPath: string, events: EventHub): DataApi
       const a = parseArgs('importFile', importArgs, args);
       const emit = progressEmitter(a.jobId, 'reading');
       try {
-        return await importFile(db, a.path, a.options ?? {}, (p) => emit(p));
+        return await importFile(db, a.path, (a.options ?? {}) as ImportOptions, (p) => emit(p));
       } catch (e) {
-        // Refused (--strict, on conflict fail): nothing was written, and the report says why.
-        if (e instanceof ImportRefusedError) return e.summary;
+        // Refused (--strict, on conflict fail): nothing was written; the report and the
+        // sentence say why.
+        if (e instanceof ImportRefusedError) return { ...e.summary, refusal: e.message };
         throw e;
       }
     },

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { AGGREGATIONS, type AggName } from '../engine/aggregate';
 import type { RunEvaluation } from '../eval/run-eval';
+import { BACKEND_CHOICES, type BackendChoice } from '../../../src-shared/training';
 import { compareWithTruth } from '../eval/truth';
 import type { Db } from '../store/db';
 import { getEvaluation, listEvaluations } from '../store/eval-store';
@@ -14,7 +15,7 @@ export type EvalApi = Pick<StudioApi, 'evaluateRun' | 'listEvaluations' | 'getEv
 
 /** Work with a trained PRM that must run off the app's event loop: in the app, the training worker. */
 export interface PrmJobs {
-  evaluate(runId: number, agg: AggName, onProgress: (done: number, total: number) => void): Promise<RunEvaluation>;
+  evaluate(runId: number, agg: AggName, onProgress: (done: number, total: number) => void, backend?: BackendChoice): Promise<RunEvaluation>;
   score(runId: number, cotIds: number[]): Promise<{ step: number; scores: Float32Array[] }>;
 }
 
@@ -57,7 +58,14 @@ export function createEvalApi(db: Db, jobs: PrmJobs, events: EventHub): EvalApi 
     async evaluateRun(args) {
       const a = parseArgs(
         'evaluateRun',
-        z.object({ runId: id, agg: z.enum(AGGREGATIONS as unknown as [AggName, ...AggName[]]).optional(), jobId }).strict(),
+        z
+          .object({
+            runId: id,
+            agg: z.enum(AGGREGATIONS as unknown as [AggName, ...AggName[]]).optional(),
+            jobId,
+            backend: z.enum(BACKEND_CHOICES).optional(),
+          })
+          .strict(),
         args,
       );
       if (!db.prepare('SELECT 1 FROM runs WHERE id = ?').get(a.runId)) throw new NotFoundError(`run ${a.runId} does not exist`);
@@ -67,8 +75,9 @@ export function createEvalApi(db: Db, jobs: PrmJobs, events: EventHub): EvalApi 
         if (done < total && now - last < PROGRESS_MS) return;
         last = now;
         events.emit({ type: 'eval-progress', jobId: a.jobId ?? null, runId: a.runId, done, total });
-      });
-      return evaluationDetail(db, report.evaluationId);
+      }, a.backend);
+      // What computed it is known only now (it is not stored): the caller may show it.
+      return { ...evaluationDetail(db, report.evaluationId), backend: report.backend, ...(report.device ? { device: report.device } : {}) };
     },
 
     async listEvaluations(args) {

@@ -47,7 +47,7 @@ export interface RunTrainer {
   /** creates the run and starts training it; resolves with its id once it exists */
   start(config: TrainConfig, name: string | null, backend?: BackendChoice): Promise<number>;
   /** continues an interrupted, cancelled or failed run from its last checkpoint */
-  resume(runId: number): Promise<void>;
+  resume(runId: number, backend?: BackendChoice): Promise<void>;
   /** asks a running or queued run to stop at its next step boundary (it checkpoints first) */
   cancel(runId: number): Promise<void>;
   /** the backend training uses (or will use) here */
@@ -219,12 +219,16 @@ export function createRunsApi(db: Db, trainer: RunTrainer): RunsApi {
     },
 
     async resumeRun(args) {
-      const { runId } = parseArgs('resumeRun', runArg, args);
+      const { runId, backend } = parseArgs(
+        'resumeRun',
+        z.object({ runId: id, backend: z.enum(BACKEND_CHOICES).optional() }).strict(),
+        args,
+      );
       checkRun(runId);
       const r = runs.getRun(db, runId);
       if (r.status === 'running') throw new UserError(`run ${runId} is already running`);
       if (r.status === 'completed') throw new UserError(`run ${runId} is completed: nothing to resume`);
-      await trainer.resume(runId);
+      await trainer.resume(runId, backend);
       return summary(runs.getRun(db, runId));
     },
   };

@@ -34,6 +34,7 @@ import type {
   StartRunRequest,
   WeightHistogram,
 } from '../../../src-shared/runs';
+import type { BackendChoice } from '../../../src-shared/training';
 import type { EvaluateRequest, EvaluationDetail, EvaluationSummary } from '../../../src-shared/evaluation';
 import type {
   LaunchJobRequest,
@@ -70,7 +71,8 @@ export interface StudioApi {
   getDomainWeights(req: { runId: number }): Promise<DomainWeightPoint[]>;
   getWeightHistogram(req: { runId: number; bins?: number }): Promise<WeightHistogram>;
   cancelRun(req: { runId: number }): Promise<RunSummary>;
-  resumeRun(req: { runId: number }): Promise<RunSummary>;
+  /** backend: another tensor backend than the run's own (default: the run's) */
+  resumeRun(req: { runId: number; backend?: BackendChoice }): Promise<RunSummary>;
 
   /** best-of-N evaluation of a run's PRM on the test pool, in the training worker; stored */
   evaluateRun(req: EvaluateRequest): Promise<EvaluationDetail>;

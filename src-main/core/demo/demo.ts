@@ -1,4 +1,5 @@
 import type { AggName } from '../engine/aggregate';
+import { parseTrainConfig, type TrainConfig } from '../engine/config';
 import type { BackendRequest } from '../engine/tf-backend';
 import type { RunOutcome, RunProgress } from '../engine/trainer-types';
 import type { RunEvaluation } from '../eval/run-eval';
@@ -18,7 +19,7 @@ export { DEMO_RUNS, DEMO_RUN_LABELS, type DemoRunKey };
  * not import the worker, the caller hands its hosts in.
  */
 export interface DemoTrainer {
-  start(config: unknown, opts: { backend?: BackendRequest; name?: string | null }): Promise<{ runId: number }>;
+  start(config: TrainConfig, opts: { backend?: BackendRequest; name?: string | null }): Promise<{ runId: number }>;
   whenDone(runId: number): Promise<RunOutcome>;
   onProgress(cb: (p: RunProgress) => void): () => void;
   evaluate(runId: number, agg: AggName, opts: { backend?: BackendRequest }): Promise<RunEvaluation>;
@@ -128,7 +129,7 @@ async function trainAndEvaluate(opts: DemoOptions, steps: DemoSteps, emit: (e: D
   const one = async (t: DemoTrainer, key: DemoRunKey) => {
     const from = continuesColdStart(key) ? await coldStart : null;
     const name = `demo ${key} (seed ${opts.seed})${key === 'sanity-check' ? ' - upper bound' : ''}`;
-    const { runId } = await t.start(demoConfig(key, opts.seed, steps, from), { backend: opts.backend, name });
+    const { runId } = await t.start(parseTrainConfig(demoConfig(key, opts.seed, steps, from), `demo run ${key}`), { backend: opts.backend, name });
     emit({ type: 'run-started', key, runId });
     const off = t.onProgress((p) => p.runId === runId && emit({ type: 'run-progress', key, progress: p }));
     const outcome = await t.whenDone(runId).finally(off);
