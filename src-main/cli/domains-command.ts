@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { setDomainExcluded, type DomainStats } from '../core/store/data-store';
-import type { Db } from '../core/store/db';
-import { runAction, withCommon, type CommonOptions } from './common';
+import type { StudioApi } from '../core/api/studio-api';
+import type { DomainInfo } from '../../src-shared/data';
+import { withCommon, withStudio, type CommonOptions } from './common';
 import { domainIdOf } from './manage-command';
 
 interface DomainsOptions extends CommonOptions {
@@ -24,17 +24,20 @@ export function register(program: Command): void {
         .argument('<domains...>', 'domain ids or names')
         .option('--pool <pool>', 'the pool of domains given by name'),
     ).action((names: string[], opts: DomainsOptions) =>
-      runAction(opts, (db) => setExcluded(db, names, excluded, opts.pool), (changed) => renderChanged(changed)),
+      withStudio(opts, (api) => setExcluded(api, names, excluded, opts.pool), renderChanged),
     );
   }
 }
 
 /** All names are resolved before anything is written: one unknown name changes nothing. */
-function setExcluded(db: Db, names: string[], excluded: boolean, pool?: string): DomainStats[] {
-  const ids = names.map((n) => domainIdOf(db, n, pool));
-  return db.transaction(() => ids.map((id) => setDomainExcluded(db, id, excluded)))();
+async function setExcluded(api: StudioApi, names: string[], excluded: boolean, pool?: string): Promise<DomainInfo[]> {
+  const ids: number[] = [];
+  for (const n of names) ids.push(await domainIdOf(api, n, pool));
+  const changed: DomainInfo[] = [];
+  for (const domainId of ids) changed.push(await api.setDomainExcluded({ domainId, excluded }));
+  return changed;
 }
 
-function renderChanged(changed: DomainStats[]): string {
+function renderChanged(changed: DomainInfo[]): string {
   return changed.map((d) => `${d.name} (${d.pool} pool, ${d.cots} CoTs): ${d.excluded ? 'excluded from training' : 'included in training'}`).join('\n');
 }

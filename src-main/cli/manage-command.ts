@@ -54,7 +54,7 @@ function kindOf(raw: string): DeletionKind {
 }
 
 /** A domain by id, or by name (and pool when the name is in several pools). */
-async function domainIdOf(api: StudioApi, raw: string, pool?: string): Promise<number> {
+export async function domainIdOf(api: StudioApi, raw: string, pool?: string): Promise<number> {
   if (/^\d+$/.test(raw)) return Number(raw);
   const matches = (await api.listDomains()).filter((d) => d.name === raw && (!pool || d.pool === pool));
   if (matches.length === 1) return matches[0].id;
