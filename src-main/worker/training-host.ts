@@ -29,7 +29,7 @@ interface PendingJob {
   onProgress?: (done: number, total: number) => void;
 }
 
-export interface StartOptions {
+export interface RunStartOptions {
   backend?: BackendRequest;
   name?: string | null;
 }
@@ -60,7 +60,7 @@ export class TrainingHost {
    * demo), after the cold-start checks that need the database and before the run row is
    * written; records the data it starts with (its provenance, for every caller), and queues it.
    */
-  async start(c: TrainConfig, opts: StartOptions = {}): Promise<{ runId: number }> {
+  async start(c: TrainConfig, opts: RunStartOptions = {}): Promise<{ runId: number }> {
     this.assertOpen();
     checkColdStart(this.db, c);
     const runId = this.db.transaction(() => {
@@ -79,7 +79,7 @@ export class TrainingHost {
   }
 
   /** Continues an interrupted, cancelled or failed run from its last checkpoint. */
-  async resume(runId: number, opts: StartOptions = {}): Promise<{ runId: number }> {
+  async resume(runId: number, opts: RunStartOptions = {}): Promise<{ runId: number }> {
     this.assertOpen();
     reconcileStaleRuns(this.db);
     const r = getRun(this.db, runId);

@@ -25,7 +25,7 @@ export interface BackendReport {
   notes: string[];
 }
 
-export interface StartOptions {
+export interface BackendStartOptions {
   log?: (m: string) => void;
   /** the run's PRM config, for the parity check (default: the default compact PRM) */
   model?: ModelConfig;
@@ -55,7 +55,7 @@ function syncReadProblem(): string | null {
   }
 }
 
-export async function startBackend(prefer: BackendRequest = 'auto', opts: StartOptions = {}): Promise<BackendReport> {
+export async function startBackend(prefer: BackendRequest = 'auto', opts: BackendStartOptions = {}): Promise<BackendReport> {
   const { log, model, syncReads = true, importer } = opts;
   let info: BackendInfo = await initBackend(prefer, { log, importer });
   const fallbacks: string[] = info.fallback ? [info.fallback] : [];
