@@ -30,7 +30,9 @@ export function renderDemo(r: DemoResult): string {
   const domains = Object.keys(r.truthQuality).sort((a, b) => r.truthQuality[b] - r.truthQuality[a]);
   const spread = (k: 'instance-table' | 'instance-net') => {
     const s = r.instanceSpread[k];
-    return s ? `${k} weights: 5% ${s.p5}, median ${s.p50}, 95% ${s.p95}` : `${k}: no snapshot`;
+    const rho = r.instanceTruth[k];
+    const truth = rho === null ? '' : `, Spearman with the CoT's corrupted-label share ${rho}`;
+    return s ? `${k} weights: 5% ${s.p5}, median ${s.p50}, 95% ${s.p95}${truth}` : `${k}: no snapshot`;
   };
   return [
     `DreamPRM demo, seed ${r.seed}: best-of-8 accuracy (%) on the test pool, ${r.selection} over ${r.agg} scores ` +
@@ -48,7 +50,8 @@ export function renderDemo(r: DemoResult): string {
     '',
     `learned domain weights (domain run ${r.runs.domain.runId}) beside true label quality: Spearman ${r.spearman ?? '—'}`,
     table([['domain', 'weight', 'quality'], ...domains.map((d) => [d, r.domainWeights[d].toFixed(3), r.truthQuality[d].toFixed(3)])]),
-    `${spread('instance-table')}; ${spread('instance-net')}`,
+    spread('instance-table'),
+    spread('instance-net'),
     '',
     'what the papers report (real models and benchmarks; compare the shape, not the numbers):',
     ...PAPER_FIGURES.map((p) => `  ${p.source} (${p.setting}): ${Object.entries(p.figures).map(([k, v]) => `${k} ${v}`).join(', ')}`),

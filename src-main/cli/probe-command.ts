@@ -3,6 +3,7 @@ import { AGGREGATIONS, isAggName } from '../core/engine/aggregate';
 import { probeRun, type RunProbe } from '../core/engine/probe';
 import { parseRunId } from '../core/eval/run-eval';
 import { compareWithTruth } from '../core/eval/truth';
+import { compareInstancesWithTruth, type InstanceTruth } from '../core/eval/instance-truth';
 import { META_TARGETS, type MetaTarget } from '../core/engine/losses';
 import { UserError } from '../core/errors';
 import { intOption, log, runAction, withCommon, type CommonOptions } from './common';
@@ -15,6 +16,7 @@ interface ProbeCliOptions extends CommonOptions {
   agg?: string;
   target?: string;
   backend?: string;
+  instances?: boolean;
 }
 
 const isMetaTarget = (s: string): s is MetaTarget => (META_TARGETS as readonly string[]).includes(s);
@@ -29,9 +31,10 @@ export function register(program: Command): void {
       .option('--meta-batch <n>', 'meta CoTs in the meta gradient', '400')
       .option('--agg <agg>', `meta aggregation (${AGGREGATIONS.join(' | ')}; default: the run's)`)
       .option('--target <target>', `meta target (${META_TARGETS.join(' | ')}; default: the run's)`)
-      .option('--backend <name>', BACKEND_HELP, 'auto'),
+      .option('--backend <name>', BACKEND_HELP, 'auto')
+      .option('--instances', "instead: the run's learned instance weights against the sample's per-CoT label corruption (built-in sample only)"),
   ).action((opts: ProbeCliOptions) =>
-    runAction(
+    opts.instances ? probeInstances(opts) : runAction(
       opts,
       async (db) => {
         const runId = parseRunId(opts.run);
@@ -67,4 +70,37 @@ export function renderProbe(p: RunProbe & { spearman: number | null }): string {
   ];
   if (p.spearman !== null) lines.push(`Spearman with the sample's true quality: ${p.spearman}`);
   return lines.join('\n');
+}
+
+/** `probe --instances`: reads stored weights only, so it needs no backend and writes nothing. */
+function probeInstances(opts: ProbeCliOptions): Promise<void> {
+  return runAction(
+    opts,
+    (db) => {
+      const runId = parseRunId(opts.run);
+      const t = compareInstancesWithTruth(db, runId);
+      if (!t) {
+        throw new UserError(
+          `run ${runId}: no instance weights to compare, or no built-in sample truth.json beside the imported corpus (\`dreamprm sample --import\` or \`dreamprm demo\` writes one)`,
+        );
+      }
+      return t;
+    },
+    renderInstanceTruth,
+    { read: true },
+  );
+}
+
+export function renderInstanceTruth(t: InstanceTruth): string {
+  const fmt = (x: number | null) => (x === null ? '—' : x.toFixed(3));
+  const width = Math.max(6, ...t.domains.map((d) => d.domain.length));
+  return [
+    `run ${t.runId} at step ${t.step}: ${t.instances} instance weights against the share of each CoT's step labels the sample corrupted (${t.truthFile})`,
+    `Spearman over all instances: ${fmt(t.spearman)} (negative: noisier CoTs weigh less; 0: the weights do not follow label quality)`,
+    `${'domain'.padEnd(width)}  instances  mean weight  corrupted  Spearman within`,
+    ...t.domains.map(
+      (d) =>
+        `${d.domain.padEnd(width)}  ${String(d.instances).padStart(9)}  ${d.meanWeight.toFixed(3).padStart(11)}  ${d.corruptedShare.toFixed(3).padStart(9)}  ${fmt(d.spearman).padStart(15)}`,
+    ),
+  ].join('\n');
 }

@@ -37,6 +37,7 @@ describe('dreamprm demo', () => {
     expect(r.byN.curves.majority[0]).toBeCloseTo(r.table.average['pass@1'], 1); // one candidate: pass@1
     expect(Object.keys(r.truthQuality)).toHaveLength(8);
     expect(r.instanceSpread['instance-table']).not.toBeNull();
+    expect(Object.keys(r.instanceTruth).sort()).toEqual(['instance-net', 'instance-table']);
 
     const db = openDb(dbPath);
     const runs = listRuns(db);

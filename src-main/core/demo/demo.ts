@@ -5,6 +5,7 @@ import type { RunOutcome, RunProgress } from '../engine/trainer-types';
 import type { RunEvaluation } from '../eval/run-eval';
 import { DEFAULT_SELECTION } from '../eval/selection';
 import { compareWithTruth } from '../eval/truth';
+import { compareInstancesWithTruth } from '../eval/instance-truth';
 import { assertOnlySample, loadBuiltInSample, sampleDirFor } from '../sample/cache';
 import type { SampleConfig } from '../sample/config';
 import { openDb } from '../store/db';
@@ -63,6 +64,8 @@ export interface DemoResult extends DemoTables {
   spearman: number | null;
   /** instance methods: 5th, 50th and 95th percentile of the learned weights at the last snapshot */
   instanceSpread: Record<'instance-table' | 'instance-net', { p5: number; p50: number; p95: number } | null>;
+  /** instance methods: Spearman of learned weight with the CoT's share of corrupted labels (negative: noisier CoTs weigh less) */
+  instanceTruth: Record<'instance-table' | 'instance-net', number | null>;
   runs: Record<DemoRunKey, { runId: number; evaluationId: number; seconds: number }>;
 }
 
@@ -93,6 +96,7 @@ export async function runDemo(dbPath: string, opts: DemoOptions): Promise<DemoRe
     const domainWeights = getRun(db, done.domain.outcome.runId).domainWeights;
     const truth = compareWithTruth(db, domainWeights);
     const spread = (k: 'instance-table' | 'instance-net') => percentiles(getInstanceWeightSnapshot(db, done[k].outcome.runId)?.weights);
+    const followsLabels = (k: 'instance-table' | 'instance-net') => compareInstancesWithTruth(db, done[k].outcome.runId)?.spearman ?? null;
     return {
       ...demoTables(evals, DEFAULT_SELECTION, DEMO_AGG),
       seconds: (performance.now() - started) / 1000,
@@ -105,6 +109,7 @@ export async function runDemo(dbPath: string, opts: DemoOptions): Promise<DemoRe
       truthQuality: truth?.truthQuality ?? {},
       spearman: truth?.spearman ?? null,
       instanceSpread: { 'instance-table': spread('instance-table'), 'instance-net': spread('instance-net') },
+      instanceTruth: { 'instance-table': followsLabels('instance-table'), 'instance-net': followsLabels('instance-net') },
       runs: Object.fromEntries(
         DEMO_RUNS.map((k) => [k, { runId: done[k].outcome.runId, evaluationId: done[k].evaluation.evaluationId, seconds: done[k].outcome.seconds }]),
       ) as DemoResult['runs'],

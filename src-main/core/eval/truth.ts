@@ -12,18 +12,26 @@ export interface TruthComparison {
   spearman: number | null;
 }
 
+/** What the sample's truth.json states (generator, seed and config let the sample be rebuilt). */
+export interface SampleTruthFile {
+  file: string;
+  quality: Record<string, number>;
+  seed?: number;
+  config?: unknown;
+}
+
 /**
- * Finds a truth.json beside an imported corpus (the sample writes one) and returns the
- * per-domain quality it states. Files that are not the sample's are ignored.
+ * Finds a truth.json beside an imported corpus (the sample writes one) and returns what it
+ * states. Files that are not the sample's are ignored.
  */
-export function findTruthQuality(db: Db): { file: string; quality: Record<string, number> } | null {
+export function findTruthFile(db: Db): SampleTruthFile | null {
   const paths = db.prepare(`SELECT DISTINCT path FROM sources ORDER BY id DESC`).pluck().all() as string[];
   for (const p of paths) {
     const file = join(dirname(p), 'truth.json');
     if (!existsSync(file)) continue;
     try {
-      const truth = JSON.parse(readFileSync(file, 'utf8')) as { quality?: Record<string, number> };
-      if (truth.quality && typeof truth.quality === 'object') return { file, quality: truth.quality };
+      const truth = JSON.parse(readFileSync(file, 'utf8')) as Omit<SampleTruthFile, 'file'>;
+      if (truth.quality && typeof truth.quality === 'object') return { ...truth, file };
     } catch {
       // not a truth file we understand: keep looking
     }
@@ -31,9 +39,10 @@ export function findTruthQuality(db: Db): { file: string; quality: Record<string
   return null;
 }
 
+
 /** Spearman correlation of learned weights with true quality over the domains both know. */
 export function compareWithTruth(db: Db, domainWeights: Record<string, number>): TruthComparison | null {
-  const truth = findTruthQuality(db);
+  const truth = findTruthFile(db);
   if (!truth) return null;
   const domains = Object.keys(truth.quality).filter((d) => d in domainWeights).sort();
   const rho = spearman(
