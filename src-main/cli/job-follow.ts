@@ -55,9 +55,10 @@ function currentServer(opts: ConnectionCliOptions): { url: string | undefined; f
 /** startJob for a job never run, resumeJob otherwise; the API's refusal of a stored server in the CLI's words. */
 async function launch(api: StudioApi, job: PolicyJobInfo, opts: ConnectionCliOptions): Promise<void> {
   const client = clientOptions(opts);
+  const baseUrl = currentServer(opts).url;
   const req = {
     jobId: job.jobId,
-    ...(currentServer(opts).url ? { baseUrl: currentServer(opts).url } : {}),
+    ...(baseUrl ? { baseUrl } : {}),
     concurrency: client.concurrency,
     retries: client.retries,
     timeoutSeconds: client.timeoutSeconds,
@@ -99,20 +100,22 @@ export async function followJob(service: StudioService, job: PolicyJobInfo, opts
     final = info;
     wake();
   });
-  const stopSigint = onSigint(api, job.jobId);
+  const sigint = onSigint(api, job.jobId);
   try {
     await launch(api, job, opts);
+    // A Ctrl-C during the launch found nothing running yet (starting clears a stored cancel): cancel now.
+    if (sigint.interrupted()) await api.cancelJob({ jobId: job.jobId });
     await announceServer(api, job, opts);
     while (!final) await new Promise<void>((resolve) => (wake = resolve));
     return final;
   } finally {
     line.done();
     off();
-    stopSigint();
+    sigint.stop();
   }
 }
 
-function onSigint(api: StudioApi, jobId: number): () => void {
+function onSigint(api: StudioApi, jobId: number): { interrupted: () => boolean; stop: () => void } {
   let interrupts = 0;
   const handler = (): void => {
     if (++interrupts > 1) process.exit(130);
@@ -120,7 +123,7 @@ function onSigint(api: StudioApi, jobId: number): () => void {
     api.cancelJob({ jobId }).catch((e: unknown) => log(`dreamprm: ${(e as Error).message}`));
   };
   process.on('SIGINT', handler);
-  return () => process.off('SIGINT', handler);
+  return { interrupted: () => interrupts > 0, stop: () => process.off('SIGINT', handler) };
 }
 
 /** Redrawn in place on a terminal (at most 4 a second); elsewhere one line every 2 s. */
