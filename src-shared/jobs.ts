@@ -4,6 +4,7 @@
  * as the API sends them. Declared once, here.
  */
 import type { Pool } from './data';
+import type { AggName } from './evaluation';
 
 /** Model-server jobs: generation, Monte Carlo labelling, step embeddings, external PRM scores. */
 export type JobKind = 'generate' | 'label' | 'embed' | 'score';
@@ -44,6 +45,8 @@ export interface PolicyJobInfo {
   etaSeconds: number | null;
   /** true while this process runs the job (cancel stops it at once) */
   runningHere: boolean;
+  /** requests finished (done or failed) by this process's current or just-ended run of it; null when it has not run here */
+  sessionRequests: number | null;
   error: string | null;
   createdAt: string;
   finishedAt: string | null;
@@ -83,6 +86,24 @@ export interface PlanJobRequest {
   perRequest?: number;
   /** at most this many questions (generate) or CoTs (label) */
   limit?: number;
+  /** only these domains of the pool (default: every non-excluded one) */
+  domains?: string[];
+  /** sampling temperature (default 0.7) and completion length limit (default 1024) */
+  temperature?: number;
+  maxTokens?: number;
+  /** prompt templates' text (the CLI reads them from files); default: five-step structural thinking */
+  templates?: { solve?: string; continue?: string };
+  /** tolerances when comparing numeric answers */
+  relTol?: number;
+  absTol?: number;
+  /** a question whose image was missing at import: fail its requests (default), or send the text alone */
+  missingImages?: 'fail' | 'omit';
+}
+
+/** A label job also takes K, and whether to label steps that already have a Monte Carlo label. */
+export interface PlanLabelRequest extends PlanJobRequest {
+  k: number;
+  relabel?: boolean;
 }
 
 /** An embed job: a vector per step of the pools (default all three) from `{baseUrl}/embeddings`. */
@@ -101,6 +122,9 @@ export interface PlanEmbedRequest {
   pricePromptPer1k?: number | null;
   concurrency?: number;
   limit?: number;
+  /** the input template's text, with {question} and {prefix} */
+  template?: string;
+  missingImages?: 'fail' | 'omit';
 }
 
 /** A score job: every test candidate scored by an external PRM, stored as an evaluation. */
@@ -115,12 +139,35 @@ export interface PlanScoreRequest {
   pricePromptPer1k?: number | null;
   priceCompletionPer1k?: number | null;
   concurrency?: number;
+  /** the system turn's text (default: VisualPRM's instruction, or Qwen2.5-Math-PRM's) */
+  system?: string;
+  /** generative: the answers for a good and a bad step ("+", "-"), alternatives asked per token (20) */
+  goodToken?: string;
+  badToken?: string;
+  topLogprobs?: number;
+  /** reward: the tag after each step, the pooling API's path, and the "task" sent with it */
+  stepTag?: string;
+  rewardPath?: string;
+  poolingTask?: string | null;
+  /** the aggregation the evaluation reports first (default logodds) */
+  agg?: AggName;
+  missingImages?: 'fail' | 'omit';
 }
 
 export interface LaunchJobRequest {
   jobId: number;
   /** the job's own base URL, sent once the user confirmed its host: consent for this process */
   trustBaseUrl?: string;
+  /**
+   * The server the user named for this run (the CLI's --base-url or environment), typed by
+   * them and never read from the database: the job's requests go there instead of its stored
+   * server, and it counts as named in this process.
+   */
+  baseUrl?: string;
+  /** requests in flight (default: as planned here, else the settings'), retries per request and per-attempt timeout */
+  concurrency?: number;
+  retries?: number;
+  timeoutSeconds?: number;
 }
 
 export interface PlannedJob {
@@ -133,4 +180,11 @@ export interface PlannedJob {
   /** embed: characters / 4 of the text to send, and its price when one is set */
   estimatedTokens?: number;
   estimatedCost?: number | null;
+  /** label: steps labelled by rollouts; score: steps asked about */
+  steps?: number;
+  /** label: final-answer steps labelled at once by checking the answer */
+  finalSteps?: number;
+  /** embed: the CoTs whose steps are embedded, and the images sent (or left out when text only) */
+  cots?: number;
+  images?: number;
 }

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UserError } from '../core/errors';
-import { DEFAULT_EMBED_BATCH, DEFAULT_EMBED_TEMPLATE, type EmbedConfig } from '../core/policy/embed-job';
-import { resolveEndpoint } from '../core/policy/endpoint';
-import { planEmbedJob } from '../core/policy/jobs';
+import type { PlanEmbedRequest } from '../core/api/types';
+import { DEFAULT_EMBED_BATCH, DEFAULT_EMBED_TEMPLATE } from '../core/policy/embed-job';
 import { POOLS, type Pool } from '../core/types';
 import { collect } from './generate-command';
-import { missingImagesOf, number, pricingOf, serverJobAction, withConnectionOptions, type ConnectionCliOptions } from './server-job';
+import { serverJobAction } from './job-follow';
+import { missingImagesOf, number, serverFields, withConnectionOptions, type ConnectionCliOptions } from './server-job';
 
 interface EmbedCliOptions extends ConnectionCliOptions {
   pool?: string[];
@@ -35,22 +35,21 @@ function templateOf(path: string | undefined): string {
   }
 }
 
-function configOf(opts: EmbedCliOptions, pools: Pool[]): EmbedConfig {
+function requestOf(opts: EmbedCliOptions, pools: Pool[]): PlanEmbedRequest {
   const model = opts.model ?? process.env.DREAMPRM_EMBED_MODEL;
   if (!model) throw new UserError('no embedding model given: pass --model NAME (as the server lists it under /models) or set DREAMPRM_EMBED_MODEL');
-  const endpoint = resolveEndpoint({ baseUrl: opts.baseUrl, model });
-  const pricing = pricingOf(opts);
+  // An embedding has no completion tokens, so only the prompt price counts.
+  const { priceCompletionPer1k: _none, ...server } = serverFields(opts, model);
   return {
-    endpoint: { baseUrl: endpoint.baseUrl, model: endpoint.model },
+    ...server,
     pools,
-    input: opts.textOnly ? 'text' : 'multimodal',
+    textOnly: opts.textOnly ?? false,
     template: templateOf(opts.template),
-    perRequest: number(opts.perRequest, '--per-request') ?? DEFAULT_EMBED_BATCH,
-    dimensions: number(opts.dimensions, '--dimensions') ?? null,
-    steps: opts.missingOnly ? 'missing' : 'all',
-    ...(pricing ? { pricing } : {}),
+    perRequest: number(opts.perRequest, '--per-request'),
+    dimensions: number(opts.dimensions, '--dimensions'),
+    missingOnly: opts.missingOnly ?? false,
     missingImages: missingImagesOf(opts),
-    limit: number(opts.limit, '--limit') ?? null,
+    limit: number(opts.limit, '--limit'),
   };
 }
 
@@ -73,15 +72,15 @@ export function register(program: Command): void {
     await serverJobAction(opts, {
       kind: 'embed',
       scope: pools.join('+'),
-      plan: (db) => {
-        const p = planEmbedJob(db, configOf(opts, pools));
-        const cost = p.estimatedCost === null ? '' : `, ~${p.estimatedCost.toFixed(4)} at --price-prompt`;
+      plan: async (api) => {
+        const p = await api.planEmbed(requestOf(opts, pools));
+        const cost = p.estimatedCost == null ? '' : `, ~${p.estimatedCost.toFixed(4)} at --price-prompt`;
         const lines = [
-          `planned embed job ${p.jobId}: ${p.steps} steps of ${p.cots} CoTs in ${p.requests} requests, ~${p.estimatedTokens} prompt tokens${cost}` +
-            (opts.textOnly ? '' : `, ${p.images} images`),
+          `planned embed job ${p.job.jobId}: ${p.items} steps of ${p.cots ?? 0} CoTs in ${p.requests} requests, ~${p.estimatedTokens ?? 0} prompt tokens${cost}` +
+            (opts.textOnly ? '' : `, ${p.images ?? 0} images`),
         ];
-        if (p.note) lines.push(p.note);
-        return { jobId: p.jobId, text: lines.join('\n') };
+        if (p.job.note) lines.push(p.job.note);
+        return { job: p.job, text: lines.join('\n') };
       },
     });
   });

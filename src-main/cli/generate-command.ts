@@ -1,12 +1,11 @@
 import type { Command } from 'commander';
 import { UserError } from '../core/errors';
-import { resolveEndpoint } from '../core/policy/endpoint';
-import type { GenerateConfig, PolicyJobConfig } from '../core/policy/job-config';
-import { planGenerateJob } from '../core/policy/jobs';
+import type { PlanJobRequest } from '../core/api/types';
 import { loadTemplates } from '../core/policy/prompts';
 import type { JobKind } from '../core/store/jobs-store';
 import { POOLS, type Pool } from '../core/types';
-import { missingImagesOf, number, pricingOf, serverJobAction, withConnectionOptions, type ConnectionCliOptions } from './server-job';
+import { serverJobAction } from './job-follow';
+import { missingImagesOf, number, serverFields, withConnectionOptions, type ConnectionCliOptions } from './server-job';
 
 /** Options shared by `generate` and `label`. */
 export interface ServerJobCliOptions extends ConnectionCliOptions {
@@ -46,22 +45,20 @@ export function poolOf(value: string | undefined, fallback: Pool): Pool {
   return p as Pool;
 }
 
-/** The job settings common to both kinds, from the command line (templates read now, stored with the job). */
-export function commonConfig(opts: ServerJobCliOptions, pool: Pool, samples: number): PolicyJobConfig {
-  const endpoint = resolveEndpoint({ baseUrl: opts.baseUrl, model: opts.model });
-  const pricing = pricingOf(opts);
+/** The plan's settings common to both kinds, from the command line (templates read now, sent as text, stored with the job). */
+export function chatRequest(opts: ServerJobCliOptions, pool: Pool): PlanJobRequest {
   return {
-    endpoint: { baseUrl: endpoint.baseUrl, model: endpoint.model },
+    ...serverFields(opts, opts.model),
     templates: loadTemplates({ solve: opts.template, continue: opts.continueTemplate }),
     temperature: number(opts.temperature, '--temperature')!,
     maxTokens: number(opts.maxTokens, '--max-tokens')!,
-    perRequest: number(opts.perRequest, '--per-request') ?? samples,
-    match: { relTol: number(opts.relTol, '--rel-tol')!, absTol: number(opts.absTol, '--abs-tol')! },
-    ...(pricing ? { pricing } : {}),
+    perRequest: number(opts.perRequest, '--per-request'),
+    relTol: number(opts.relTol, '--rel-tol')!,
+    absTol: number(opts.absTol, '--abs-tol')!,
     missingImages: missingImagesOf(opts),
     pool,
-    domains: opts.domain?.length ? opts.domain : null,
-    limit: number(opts.limit, '--limit') ?? null,
+    domains: opts.domain,
+    limit: number(opts.limit, '--limit'),
   };
 }
 
@@ -78,12 +75,11 @@ export function register(program: Command): void {
     await serverJobAction(opts, {
       kind: 'generate',
       scope: pool,
-      plan: (db) => {
+      plan: async (api) => {
         const n = number(opts.n, '--n')!;
-        const config: GenerateConfig = { ...commonConfig(opts, pool, n), n };
-        const plan = planGenerateJob(db, config);
-        const warn = plan.withoutAnswer ? ` (${plan.withoutAnswer} questions have no ground-truth answer: their CoTs get no correctness label)` : '';
-        return { jobId: plan.jobId, text: `planned generate job ${plan.jobId}: ${n} CoTs for each of ${plan.questions} questions, ${plan.requests} requests${warn}` };
+        const p = await api.planGenerate({ ...chatRequest(opts, pool), n });
+        const warn = p.withoutAnswer ? ` (${p.withoutAnswer} questions have no ground-truth answer: their CoTs get no correctness label)` : '';
+        return { job: p.job, text: `planned generate job ${p.job.jobId}: ${n} CoTs for each of ${p.items} questions, ${p.requests} requests${warn}` };
       },
     });
   });

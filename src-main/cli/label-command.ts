@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import type { LabelConfig } from '../core/policy/job-config';
-import { planLabelJob } from '../core/policy/jobs';
-import { commonConfig, poolOf, withServerOptions, type ServerJobCliOptions } from './generate-command';
-import { number, serverJobAction } from './server-job';
+import { chatRequest, poolOf, withServerOptions, type ServerJobCliOptions } from './generate-command';
+import { serverJobAction } from './job-follow';
+import { number } from './server-job';
 
 interface LabelCliOptions extends ServerJobCliOptions {
   k: string;
@@ -24,17 +23,16 @@ export function register(program: Command): void {
     await serverJobAction(opts, {
       kind: 'label',
       scope: pool,
-      plan: (db) => {
+      plan: async (api) => {
         const k = number(opts.k, '--k')!;
-        const config: LabelConfig = { ...commonConfig(opts, pool, k), k, relabel: opts.relabel ?? false };
-        const p = planLabelJob(db, config);
+        const p = await api.planLabel({ ...chatRequest(opts, pool), k, relabel: opts.relabel ?? false });
         const notes = [
           p.finalSteps ? `${p.finalSteps} final-answer steps labelled by checking the answer` : '',
           p.withoutAnswer ? `${p.withoutAnswer} CoTs skipped: their question has no ground-truth answer` : '',
         ].filter(Boolean);
         return {
-          jobId: p.jobId,
-          text: `planned label job ${p.jobId}: ${p.steps} steps of ${p.cots} CoTs × ${k} rollouts, ${p.requests} requests${notes.length ? ` (${notes.join('; ')})` : ''}`,
+          job: p.job,
+          text: `planned label job ${p.job.jobId}: ${p.steps ?? 0} steps of ${p.items} CoTs × ${k} rollouts, ${p.requests} requests${notes.length ? ` (${notes.join('; ')})` : ''}`,
         };
       },
     });

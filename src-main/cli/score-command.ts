@@ -1,17 +1,13 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import type { StudioApi } from '../core/api/studio-api';
+import type { EvaluationDetail, PlanScoreRequest, PolicyJobInfo } from '../core/api/types';
 import { AGGREGATIONS, isAggName } from '../core/engine/aggregate';
-import type { EvaluationReport } from '../core/eval/evaluate';
 import { UserError } from '../core/errors';
-import { resolveEndpoint } from '../core/policy/endpoint';
-import { planScoreJob, type JobProgress } from '../core/policy/jobs';
-import { QWEN_PRM_STEP_TAG, QWEN_PRM_SYSTEM, VISUALPRM_SYSTEM } from '../core/policy/prm-requests';
-import type { ScoreConfig } from '../core/policy/score-job';
-import type { Db } from '../core/store/db';
-import { getEvaluation } from '../core/store/eval-store';
-import { getJob } from '../core/store/jobs-store';
+import { QWEN_PRM_STEP_TAG } from '../core/policy/prm-requests';
 import { table } from './eval-command';
-import { missingImagesOf, number, pricingOf, renderProgress, serverJobAction, withConnectionOptions, type ConnectionCliOptions } from './server-job';
+import { serverJobAction } from './job-follow';
+import { missingImagesOf, number, renderProgress, serverFields, withConnectionOptions, type ConnectionCliOptions } from './server-job';
 
 interface ScoreCliOptions extends ConnectionCliOptions {
   mode: string;
@@ -28,48 +24,44 @@ interface ScoreCliOptions extends ConnectionCliOptions {
 }
 
 interface ScoreOutcome {
-  job: JobProgress;
-  evaluation: EvaluationReport;
+  job: PolicyJobInfo;
+  evaluation: EvaluationDetail;
 }
 
-function configOf(opts: ScoreCliOptions): ScoreConfig {
+function requestOf(opts: ScoreCliOptions): PlanScoreRequest {
   if (opts.mode !== 'generative' && opts.mode !== 'reward') throw new UserError(`--mode must be generative or reward, got "${opts.mode}"`);
   if (!isAggName(opts.agg)) throw new UserError(`--agg must be one of ${AGGREGATIONS.join(', ')} (got "${opts.agg}")`);
   const model = opts.model ?? process.env.DREAMPRM_PRM_MODEL;
   if (!model) throw new UserError('no PRM given: pass --model NAME (as the server lists it under /models) or set DREAMPRM_PRM_MODEL');
-  const endpoint = resolveEndpoint({ baseUrl: opts.baseUrl, model });
-  const pricing = pricingOf(opts);
-  let system = opts.mode === 'generative' ? VISUALPRM_SYSTEM : QWEN_PRM_SYSTEM;
-  if (opts.system) {
-    try {
-      system = readFileSync(opts.system, 'utf8');
-    } catch (e) {
-      throw new UserError(`cannot read --system ${opts.system}: ${(e as Error).message}`);
-    }
-  }
   return {
-    endpoint: { baseUrl: endpoint.baseUrl, model: endpoint.model },
+    ...serverFields(opts, model),
     mode: opts.mode,
-    input: opts.textOnly ? 'text' : 'multimodal',
-    system,
+    textOnly: opts.textOnly ?? false,
+    system: opts.system ? readText(opts.system) : undefined,
     goodToken: opts.good,
     badToken: opts.bad,
     topLogprobs: number(opts.topLogprobs, '--top-logprobs')!,
     stepTag: opts.stepTag,
     rewardPath: opts.rewardPath,
     poolingTask: opts.poolingTask ?? null,
-    label: opts.label ?? `external PRM: ${endpoint.model}`,
+    label: opts.label,
     agg: opts.agg,
-    ...(pricing ? { pricing } : {}),
     missingImages: missingImagesOf(opts),
   };
 }
 
-function outcome(db: Db, job: JobProgress): ScoreOutcome {
-  const id = (getJob(db, job.jobId)!.summary as { evaluationId?: number }).evaluationId;
-  const evaluation = id === undefined ? undefined : getEvaluation(db, id);
-  if (!evaluation) throw new UserError(`score job ${job.jobId} completed without an evaluation: run it again (--job ${job.jobId})`);
-  return { job, evaluation };
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UserError(`cannot read --system ${path}: ${(e as Error).message}`);
+  }
+}
+
+/** The completed job and the evaluation it stored, both as the API gives them. */
+async function outcome(api: StudioApi, job: PolicyJobInfo): Promise<ScoreOutcome> {
+  if (job.evaluationId === null) throw new UserError(`score job ${job.jobId} completed without an evaluation: run it again (--job ${job.jobId})`);
+  return { job, evaluation: await api.getEvaluation({ evaluationId: job.evaluationId }) };
 }
 
 function render(o: ScoreOutcome): string {
@@ -112,10 +104,10 @@ export function register(program: Command): void {
     await serverJobAction(opts, {
       kind: 'score',
       scope: 'test',
-      plan: (db) => {
-        const p = planScoreJob(db, configOf(opts));
-        const skipped = p.skipped ? ` (${p.skipped} candidates without a correctness label are left out)` : '';
-        return { jobId: p.jobId, text: `planned score job ${p.jobId}: ${p.steps} steps of ${p.candidates} test candidates, ${p.requests} requests${skipped}` };
+      plan: async (api) => {
+        const p = await api.planScore(requestOf(opts));
+        const skipped = p.withoutAnswer ? ` (${p.withoutAnswer} candidates without a correctness label are left out)` : '';
+        return { job: p.job, text: `planned score job ${p.job.jobId}: ${p.steps ?? 0} steps of ${p.items} test candidates, ${p.requests} requests${skipped}` };
       },
       done: { value: outcome, render },
     });

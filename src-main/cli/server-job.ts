@@ -1,13 +1,11 @@
 import type { Command } from 'commander';
+import type { StudioApi } from '../core/api/studio-api';
+import type { PolicyJobInfo } from '../core/api/types';
 import { UserError } from '../core/errors';
-import type { ChatClientOptions } from '../core/policy/chat-client';
-import { describeEndpoint, environmentBaseUrl, resolveEndpoint } from '../core/policy/endpoint';
-import { describeJob } from '../core/policy/job-info';
+import { resolveEndpoint } from '../core/policy/endpoint';
 import type { Pricing } from '../core/policy/job-runner';
-import { jobProgress, listJobProgress, runPolicyJob, serverOfJob, type JobProgress, type ServerJobConfig } from '../core/policy/jobs';
-import type { Db } from '../core/store/db';
-import { findUnfinishedJob, getJob, type JobKind } from '../core/store/jobs-store';
-import { log, runAction, withCommon, type CommonOptions } from './common';
+import type { JobKind } from '../core/store/jobs-store';
+import { withCommon, type CommonOptions } from './common';
 
 /**
  * What every model-server command (generate, label, embed, score) shares: the server and
@@ -64,115 +62,53 @@ export function missingImagesOf(opts: ConnectionCliOptions): 'fail' | 'omit' {
   return opts.missingImages;
 }
 
-export function clientOptions(opts: ConnectionCliOptions): ChatClientOptions {
+/** The run's client settings, checked with the CLI's own messages before the API sees them. */
+export function clientOptions(opts: ConnectionCliOptions): { concurrency: number; retries: number; timeoutSeconds: number } {
   const concurrency = number(opts.concurrency, '--concurrency')!;
   const retries = number(opts.retries, '--retries')!;
   const timeout = number(opts.timeout, '--timeout')!;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new UserError(`--concurrency must be a positive integer, got ${opts.concurrency}`);
   if (!Number.isInteger(retries) || retries < 0) throw new UserError(`--retries must be a non-negative integer, got ${opts.retries}`);
   if (!(timeout > 0)) throw new UserError(`--timeout must be positive, got ${opts.timeout}`);
+  return { concurrency, retries, timeoutSeconds: timeout };
+}
+
+/** The plan's server and prices: named here, never the app's stored settings (the CLI has never read them). */
+export function serverFields(opts: ConnectionCliOptions, model: string | undefined): {
+  baseUrl: string;
+  model: string;
+  pricePromptPer1k: number | null;
+  priceCompletionPer1k: number | null;
+  concurrency: number;
+} {
+  const endpoint = resolveEndpoint({ baseUrl: opts.baseUrl, model });
+  const pricing = pricingOf(opts);
   return {
-    concurrency,
-    maxAttempts: retries + 1,
-    timeoutMs: timeout * 1000,
-    onRetry: (r) => log(`retrying after ${(r.delayMs / 1000).toFixed(1)} s (attempt ${r.attempt}): ${r.error}`),
+    baseUrl: endpoint.baseUrl,
+    model: endpoint.model,
+    // null, not absent: the API would fall back to the app's stored prices
+    pricePromptPer1k: pricing?.promptPer1k ?? null,
+    priceCompletionPer1k: pricing?.completionPer1k ?? null,
+    concurrency: clientOptions(opts).concurrency,
   };
 }
 
-/**
- * Which job to run: --job ID, else the unfinished job of this kind on the same pool (so a
- * plain re-run resumes after a crash), else a new one planned by `plan`.
- */
-export function chooseJob(db: Db, kind: JobKind, opts: ConnectionCliOptions, pool: string, plan: () => { jobId: number; text: string }): number {
-  if (opts.job !== undefined) {
-    const id = number(opts.job, '--job')!;
-    const job = getJob(db, id);
-    if (!job) throw new UserError(`no job ${id}: \`dreamprm ${kind} --status\` lists them`);
-    if (job.kind !== kind) throw new UserError(`job ${id} is a ${job.kind} job: resume it with \`dreamprm ${job.kind} --job ${id}\``);
-    log(`resuming ${kind} job ${id}`);
-    return id;
-  }
-  const open = opts.new ? undefined : findUnfinishedJob(db, kind);
-  if (open && describeJob(open).pool === pool) {
-    log(`resuming unfinished ${kind} job ${open.id} (${open.status}) with the settings it was planned with; --new starts another`);
-    return open.id;
-  }
-  const { jobId, text } = plan();
-  log(text);
-  return jobId;
-}
-
-/**
- * The server this run sends to, said on stderr. The stored URL is never used on its own (a
- * database may come from someone else, see server-trust.ts): --base-url or the environment
- * names the server, and replaces the stored one when they differ.
- */
-function announceServer(db: Db, jobId: number, opts: ConnectionCliOptions): string {
-  const job = getJob(db, jobId)!;
-  const config = job.config as ServerJobConfig;
-  const server = serverOfJob(db, jobId, {
-    baseUrl: opts.baseUrl ?? environmentBaseUrl(),
-    consentHint: `To use it, pass --base-url ${config.endpoint.baseUrl}; or pass --base-url with your own server.`,
-  });
-  if (server.replaced) {
-    const from = opts.baseUrl ? '--base-url' : 'the environment';
-    log(`${job.kind} job ${jobId} was planned against ${server.replaced}; using ${server.baseUrl} (${from}) instead`);
-  }
-  const endpoint = resolveEndpoint({ baseUrl: server.baseUrl, model: config.endpoint.model });
-  log(`${job.kind} job ${jobId}: ${endpoint.model} at ${endpoint.baseUrl}${describeEndpoint(endpoint).apiKey ? ' (with API key)' : ''}`);
-  return server.baseUrl;
-}
-
-/** Runs the job with a progress line on stderr; Ctrl-C stops it cleanly (a second one exits). */
-export async function runWithProgress(db: Db, jobId: number, opts: ConnectionCliOptions): Promise<JobProgress> {
-  const baseUrl = announceServer(db, jobId, opts);
-  const stop = new AbortController();
-  const onSigint = () => {
-    if (stop.signal.aborted) process.exit(130);
-    log('\nstopping after the requests in flight (Ctrl-C again to quit now; finished requests are kept)');
-    stop.abort(new Error('interrupted'));
-  };
-  process.on('SIGINT', onSigint);
-  const tty = process.stderr.isTTY;
-  let last = 0;
-  try {
-    const final = await runPolicyJob(db, jobId, {
-      baseUrl,
-      client: clientOptions(opts),
-      signal: stop.signal,
-      onProgress: (p) => {
-        const now = Date.now();
-        if (now - last < (tty ? 250 : 2000)) return;
-        last = now;
-        process.stderr.write(tty ? `\r\x1b[K${progressLine(p)}` : `${progressLine(p)}\n`);
-      },
-    });
-    if (tty) process.stderr.write('\r\x1b[K');
-    return final;
-  } finally {
-    process.off('SIGINT', onSigint);
-  }
-}
-
-export function progressLine(p: JobProgress): string {
+export function progressLine(p: PolicyJobInfo): string {
   const c = p.counters;
-  const finished = c.done + c.failed;
-  const rate = p.sessionSeconds > 0 ? p.sessionRequests / p.sessionSeconds : 0;
-  const eta = rate > 0 ? Math.round(c.pending / rate) : null;
   const parts = [
-    `${p.kind} job ${p.jobId}: ${finished}/${c.total} requests (${c.done} done, ${c.failed} failed)`,
+    `${p.kind} job ${p.jobId}: ${c.done + c.failed}/${c.total} requests (${c.done} done, ${c.failed} failed)`,
     `${kTokens(c.promptTokens)} prompt + ${kTokens(c.completionTokens)} completion tokens`,
   ];
   if (p.cost !== null) parts.push(`cost ~${p.cost.toFixed(4)}`);
-  if (rate > 0) parts.push(`${rate.toFixed(2)} req/s`);
-  if (eta !== null && c.pending > 0) parts.push(`ETA ${eta} s`);
+  if (p.requestsPerSecond) parts.push(`${p.requestsPerSecond.toFixed(2)} req/s`);
+  if (p.etaSeconds !== null && c.pending > 0) parts.push(`ETA ${p.etaSeconds} s`);
   return parts.join(' · ');
 }
 
 const kTokens = (n: number) => (n >= 1000 ? `${(n / 1000).toFixed(1)}k` : String(n));
 
 /** Final line, or the reason the command fails: failed requests and interruptions exit non-zero. */
-export function finishOrThrow(p: JobProgress, kind: JobKind): JobProgress {
+export function finishOrThrow(p: PolicyJobInfo, kind: JobKind): PolicyJobInfo {
   if (p.status === 'completed') return p;
   if (p.status === 'cancelled') {
     throw new UserError(`${kind} job ${p.jobId} stopped with ${p.counters.pending} requests to go; \`dreamprm ${kind} --job ${p.jobId}\` resumes it`);
@@ -180,10 +116,7 @@ export function finishOrThrow(p: JobProgress, kind: JobKind): JobProgress {
   throw new UserError(`${p.error ?? `${kind} job ${p.jobId} ended ${p.status}`}: \`dreamprm ${kind} --job ${p.jobId}\``);
 }
 
-/** What a job's lines show: the store's JobProgress and the API's PolicyJobInfo both have it. */
-export type JobCounters = Pick<JobProgress, 'jobId' | 'kind' | 'status' | 'counters' | 'cost' | 'error'>;
-
-export function renderProgress(p: JobCounters): string {
+export function renderProgress(p: PolicyJobInfo): string {
   const c = p.counters;
   const lines = [
     `${p.kind} job ${p.jobId} ${p.status}: ${c.done} of ${c.total} requests done, ${c.failed} failed, ${c.pending} pending`,
@@ -193,36 +126,17 @@ export function renderProgress(p: JobCounters): string {
   return lines.join('\n');
 }
 
-export function statusOf(db: Db, kind: JobKind, opts: ConnectionCliOptions): { jobs: JobProgress[] } {
-  if (opts.job !== undefined) return { jobs: [jobProgress(db, number(opts.job, '--job')!)] };
-  return { jobs: listJobProgress(db, kind) };
+/** --status: this kind's jobs as the API lists them, or the one --job names. */
+export async function statusOf(api: StudioApi, kind: JobKind, opts: ConnectionCliOptions): Promise<{ jobs: PolicyJobInfo[] }> {
+  const jobs = await api.listJobs();
+  if (opts.job === undefined) return { jobs: jobs.filter((j) => j.kind === kind) };
+  const id = number(opts.job, '--job')!;
+  const job = jobs.find((j) => j.jobId === id);
+  if (!job) throw new UserError(`no job ${id}`);
+  return { jobs: [job] };
 }
 
-export function renderStatus(s: { jobs: JobCounters[] }): string {
+export function renderStatus(s: { jobs: PolicyJobInfo[] }): string {
   return s.jobs.length ? s.jobs.map(renderProgress).join('\n\n') : 'no jobs yet';
 }
 
-
-export interface ServerJobAction<T> {
-  kind: JobKind;
-  /** the pool(s) the job covers: an unfinished job of the same kind and scope is resumed */
-  scope: string;
-  /** plans a new job (nothing sent) and says what it will do */
-  plan(db: Db): { jobId: number; text: string };
-  /** what to print once the job completed (default: its counters) */
-  done?: { value(db: Db, p: JobProgress): T; render(value: T): string };
-}
-
-/** A model-server command's action: --status, or run (resume, or plan) the job with progress until it ends. */
-export async function serverJobAction<T = JobProgress>(opts: ConnectionCliOptions, a: ServerJobAction<T>): Promise<void> {
-  if (opts.status) return runAction(opts, (db) => statusOf(db, a.kind, opts), renderStatus);
-  const done = a.done ?? { value: (_db: Db, p: JobProgress) => p as T, render: renderProgress as (v: T) => string };
-  await runAction(
-    opts,
-    async (db) => {
-      const jobId = chooseJob(db, a.kind, opts, a.scope, () => a.plan(db));
-      return done.value(db, finishOrThrow(await runWithProgress(db, jobId, opts), a.kind));
-    },
-    done.render,
-  );
-}

@@ -10,6 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb } from '../../src-main/core/store/db';
 import { openStudio } from '../../src-main/worker/open-studio';
 import { insertSynth, synthCorpus } from '../engine/synthetic';
+import { startFakeServer, type FakeServer } from '../policy/fake-server';
+import { fakePolicy, seedQuestions } from '../policy/fixtures';
+import { runCli } from '../policy/run-cli';
 
 let dir: string;
 let dbPath: string;
@@ -19,8 +22,8 @@ const cli = (...args: string[]) =>
   spawnSync(process.execPath, ['--import', 'tsx', 'src-main/cli/main.ts', ...args, '--db', dbPath], { encoding: 'utf8', timeout: 120_000 });
 
 /** What the app's API says, from a studio opened on the same database file. */
-async function viaApi<T>(call: (api: ReturnType<typeof openStudio>['api']) => Promise<T>): Promise<T> {
-  const studio = openStudio({ dbPath });
+async function viaApi<T>(call: (api: ReturnType<typeof openStudio>['api']) => Promise<T>, path = dbPath): Promise<T> {
+  const studio = openStudio({ dbPath: path });
   try {
     return await call(studio.api);
   } finally {
@@ -91,4 +94,54 @@ describe('the CLI through the StudioApi', () => {
     expect(run).toMatchObject({ status: 'cancelled' });
     expect(run.lastCheckpointStep).not.toBeNull();
   }, 120_000);
+});
+
+describe('the model-server job commands through the StudioApi', () => {
+  let server: FakeServer;
+  let jobsDb: string;
+
+  beforeAll(async () => {
+    // Slow enough that a Ctrl-C lands while requests are in flight.
+    server = await startFakeServer(async (r) => ({ ...fakePolicy(r), delayMs: 50 }));
+    jobsDb = join(dir, 'jobs.db');
+    const db = openDb(jobsDb);
+    seedQuestions(db, 'test', 'BenchA', 4);
+    db.close();
+  });
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  const common = () => ['--db', jobsDb, '--base-url', server.url, '--model', 'fake-vl', '--retries', '0'];
+
+  it('`generate` runs a job that the API lists exactly as `jobs --json` prints it, and prints the API\'s own job', async () => {
+    const g = await runCli(['generate', '--n', '2', '--json', ...common()]);
+    expect(g.code, g.stderr).toBe(0);
+    expect(g.stderr).toMatch(/planned generate job \d+: 2 CoTs for each of 4 questions, 4 requests/);
+    const generated = JSON.parse(g.stdout) as { jobId: number; sessionRequests: number };
+    expect(generated).toMatchObject({ kind: 'generate', status: 'completed', counters: { done: 4, total: 4 }, sessionRequests: 4 });
+
+    const printed = await runCli(['jobs', '--json', '--db', jobsDb]);
+    expect(printed.code, printed.stderr).toBe(0);
+    const listed = await viaApi((api) => api.listJobs(), jobsDb);
+    expect(JSON.parse(printed.stdout)).toEqual({ jobs: listed });
+    // The same PolicyJobInfo the run ended with; only this process's session count is not kept.
+    expect(listed.find((j) => j.jobId === generated.jobId)).toEqual({ ...generated, sessionRequests: null });
+    expect(JSON.parse((await runCli(['generate', '--status', '--json', '--db', jobsDb])).stdout)).toEqual({ jobs: listed });
+  }, 60_000);
+
+  it('Ctrl-C cancels the job through the API: it ends cancelled, says how to resume, and a re-run finishes it', async () => {
+    const r = await runCli(['generate', '--n', '8', '--per-request', '1', '--concurrency', '1', '--new', ...common()], {}, (c) =>
+      c.stderr!.on('data', (d: Buffer) => String(d).includes('fake-vl at') && setTimeout(() => c.kill('SIGINT'), 120)),
+    );
+    expect(r.stderr).toContain('stopping after the requests in flight');
+    expect(r.code, r.stderr).toBe(1);
+    const jobId = Number(/generate job (\d+) stopped with \d+ requests to go; `dreamprm generate --job \1` resumes it/.exec(r.stderr)?.[1]);
+    expect((await viaApi((api) => api.listJobs(), jobsDb)).find((j) => j.jobId === jobId)).toMatchObject({ status: 'cancelled' });
+
+    const resumed = await runCli(['generate', '--job', String(jobId), '--json', ...common()]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(JSON.parse(resumed.stdout)).toMatchObject({ jobId, status: 'completed', counters: { done: 32, failed: 0 } });
+  }, 60_000);
 });

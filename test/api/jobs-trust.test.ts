@@ -71,6 +71,22 @@ describe('starting a job whose stored server was not named in this process', () 
   });
 });
 
+describe('a server named for the run (the CLI\'s --base-url or environment, through launch baseUrl)', () => {
+  it('replaces the stored one: the requests and the key go only there, and the stored URL is not consented to', async () => {
+    const { db, api, events } = setup();
+    const jobId = plantedJob(db);
+    await api.resumeJob({ jobId, baseUrl: mine.url, concurrency: 1, retries: 0, timeoutSeconds: 5 });
+    expect((await finalEvent(events, jobId)).status).toBe('completed');
+    expect(planted.requests).toHaveLength(0);
+    expect(mine.requests).toHaveLength(3);
+    expect(mine.requests.every((r) => r.headers.authorization === `Bearer ${KEY}`)).toBe(true);
+    for (const table of ['jobs', 'job_requests', 'settings']) expect(JSON.stringify(db.prepare(`SELECT * FROM ${table}`).all())).not.toContain(KEY);
+    // naming another server for one run is no consent to the planted one
+    await expect(api.startJob({ jobId: plantedJob(db) })).rejects.toMatchObject({ name: 'UntrustedServerError' });
+    expect(planted.requests).toHaveLength(0);
+  });
+});
+
 describe('which servers count as named in this process', () => {
   it("a base URL read from the settings table is not, even when the page saves it back unchanged; a new one set here is", async () => {
     const { db, api } = setup();

@@ -135,6 +135,7 @@ export function job(over: Partial<PolicyJobInfo> & Pick<PolicyJobInfo, 'jobId'>)
     requestsPerSecond: null,
     etaSeconds: null,
     runningHere: false,
+    sessionRequests: null,
     error: null,
     createdAt: '2025-01-03T00:00:00Z',
     finishedAt: null,

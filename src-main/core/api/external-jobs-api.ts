@@ -10,7 +10,8 @@ import { QWEN_PRM_STEP_TAG, QWEN_PRM_SYSTEM, VISUALPRM_SYSTEM } from '../policy/
 import { planScoreJob, type ScoreConfig } from '../policy/score-job';
 import type { Db } from '../store/db';
 import { parseArgs, pool } from './args';
-import { concurrency, price, url } from './model-server-settings';
+import { AGGREGATIONS } from '../engine/aggregate';
+import { concurrency, missingImages, price, url } from './model-server-settings';
 import type { PlannedJob, StudioApi } from './types';
 
 export interface PlanContext {
@@ -25,7 +26,10 @@ const server = {
   textOnly: z.boolean().optional(),
   pricePromptPer1k: price.optional(),
   concurrency: concurrency.optional(),
+  missingImages: missingImages.optional(),
 };
+const text = z.string().min(1).max(100_000);
+const token = z.string().min(1).max(100);
 const embedArgs = z
   .object({
     ...server,
@@ -34,10 +38,24 @@ const embedArgs = z
     missingOnly: z.boolean().optional(),
     dimensions: z.number().int().min(1).max(65536).optional(),
     limit: z.number().int().min(1).optional(),
+    template: text.optional(),
   })
   .strict();
 const scoreArgs = z
-  .object({ ...server, mode: z.enum(['generative', 'reward']), label: z.string().trim().min(1).max(200).optional(), priceCompletionPer1k: price.optional() })
+  .object({
+    ...server,
+    mode: z.enum(['generative', 'reward']),
+    label: z.string().trim().min(1).max(200).optional(),
+    priceCompletionPer1k: price.optional(),
+    system: text.optional(),
+    goodToken: token.optional(),
+    badToken: token.optional(),
+    topLogprobs: z.number().int().min(1).max(100).optional(),
+    stepTag: token.optional(),
+    rewardPath: z.string().min(1).max(500).optional(),
+    poolingTask: z.string().min(1).max(100).nullable().optional(),
+    agg: z.enum(AGGREGATIONS).optional(),
+  })
   .strict();
 
 export function createExternalPlanners(db: Db, ctx: PlanContext): Pick<StudioApi, 'planEmbed' | 'planScore'> {
@@ -49,16 +67,17 @@ export function createExternalPlanners(db: Db, ctx: PlanContext): Pick<StudioApi
         endpoint: ctx.endpointOf(a.baseUrl, a.model),
         pools: a.pools ?? ['train', 'meta', 'test'],
         input: a.textOnly ? 'text' : 'multimodal',
-        template: DEFAULT_EMBED_TEMPLATE,
+        template: a.template ?? DEFAULT_EMBED_TEMPLATE,
         perRequest: a.perRequest ?? DEFAULT_EMBED_BATCH,
         dimensions: a.dimensions ?? null,
         steps: a.missingOnly ? 'missing' : 'all',
         ...(pricing ? { pricing } : {}),
-        missingImages: 'fail',
+        missingImages: a.missingImages ?? 'fail',
         limit: a.limit ?? null,
       };
       const p = planEmbedJob(db, config);
-      return ctx.planned(p.jobId, p.requests, p.steps, 0, a.concurrency, { estimatedTokens: p.estimatedTokens, estimatedCost: p.estimatedCost });
+      const extra = { estimatedTokens: p.estimatedTokens, estimatedCost: p.estimatedCost, cots: p.cots, images: p.images };
+      return ctx.planned(p.jobId, p.requests, p.steps, 0, a.concurrency, extra);
     },
 
     async planScore(args) {
@@ -69,19 +88,20 @@ export function createExternalPlanners(db: Db, ctx: PlanContext): Pick<StudioApi
         endpoint,
         mode: a.mode,
         input: a.textOnly ? 'text' : 'multimodal',
-        system: a.mode === 'generative' ? VISUALPRM_SYSTEM : QWEN_PRM_SYSTEM,
-        goodToken: '+',
-        badToken: '-',
-        topLogprobs: 20,
-        stepTag: QWEN_PRM_STEP_TAG,
-        rewardPath: '/pooling',
+        system: a.system ?? (a.mode === 'generative' ? VISUALPRM_SYSTEM : QWEN_PRM_SYSTEM),
+        goodToken: a.goodToken ?? '+',
+        badToken: a.badToken ?? '-',
+        topLogprobs: a.topLogprobs ?? 20,
+        stepTag: a.stepTag ?? QWEN_PRM_STEP_TAG,
+        rewardPath: a.rewardPath ?? '/pooling',
+        poolingTask: a.poolingTask ?? null,
         label: a.label ?? `external PRM: ${endpoint.model}`,
-        agg: 'logodds',
+        agg: a.agg ?? 'logodds',
         ...(pricing ? { pricing } : {}),
-        missingImages: 'fail',
+        missingImages: a.missingImages ?? 'fail',
       };
       const p = planScoreJob(db, config);
-      return ctx.planned(p.jobId, p.requests, p.candidates, p.skipped, a.concurrency);
+      return ctx.planned(p.jobId, p.requests, p.candidates, p.skipped, a.concurrency, { steps: p.steps });
     },
   };
 }

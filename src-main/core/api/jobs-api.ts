@@ -8,19 +8,17 @@ import { errorMessage, UserError } from '../errors';
 import type { ChatClientOptions } from '../policy/chat-client';
 import { resolveEndpoint } from '../policy/endpoint';
 import { sameServer, TrustedServers } from '../policy/server-trust';
-import type { GenerateConfig, LabelConfig, PolicyJobConfig } from '../policy/job-config';
 import { describeJob } from '../policy/job-info';
 import type { Pricing } from '../policy/job-runner';
-import { cancelJob, jobProgress, planGenerateJob, planLabelJob, runPolicyJob, serverOfJob, type JobProgress, type ServerJobConfig } from '../policy/jobs';
-import { DEFAULT_MATCH } from '../policy/answer-match';
-import { DEFAULT_TEMPLATES } from '../policy/prompts';
+import { cancelJob, jobProgress, runPolicyJob, serverOfJob, type JobProgress, type ServerJobConfig } from '../policy/jobs';
 import type { Db } from '../store/db';
 import { getJob, listJobs as listJobRows, type JobRow } from '../store/jobs-store';
-import { id, parseArgs, pool } from './args';
+import { id, parseArgs } from './args';
+import { createChatPlanners } from './chat-jobs-api';
 import type { EventHub } from './events';
 import { createExternalPlanners } from './external-jobs-api';
-import { concurrency, modelServerStore, parseModelServerUpdate, price, url } from './model-server-settings';
-import type { ModelServerSettings, PlannedJob, PolicyJobInfo, Pool, StudioApi } from './types';
+import { concurrency, modelServerStore, parseModelServerUpdate, url } from './model-server-settings';
+import type { LaunchJobRequest, ModelServerSettings, PlannedJob, PolicyJobInfo, StudioApi } from './types';
 
 export type JobsApi = Pick<
   StudioApi,
@@ -38,18 +36,16 @@ export const PROGRESS_EVERY_MS = 200;
 /** Said when a job's stored server is refused: the page asks, then calls again with trustBaseUrl. */
 const APP_CONSENT_HINT = 'Confirm it on the Model server page to send its requests there (startJob/resumeJob with trustBaseUrl).';
 
-const planFields = {
-  pool: pool.optional(),
-  baseUrl: url.optional(),
-  model: z.string().trim().max(500).optional(),
-  pricePromptPer1k: price.optional(),
-  priceCompletionPer1k: price.optional(),
-  concurrency: concurrency.optional(),
-  perRequest: z.number().int().min(1).max(1000).optional(),
-  limit: z.number().int().min(1).optional(),
-};
-const samples = z.number().int().min(1).max(1000);
-const launchArgs = z.object({ jobId: id, trustBaseUrl: url.min(1).optional() }).strict();
+const launchArgs = z
+  .object({
+    jobId: id,
+    trustBaseUrl: url.min(1).optional(),
+    baseUrl: url.min(1).optional(),
+    concurrency: concurrency.optional(),
+    retries: z.number().int().min(0).max(100).optional(),
+    timeoutSeconds: z.number().positive().max(86_400).optional(),
+  })
+  .strict();
 
 interface Active {
   jobId: number;
@@ -108,6 +104,7 @@ export function createJobsApi(db: Db, events: EventHub, opts: JobsApiOptions = {
       requestsPerSecond: rate === null ? null : Math.round(rate * 100) / 100,
       etaSeconds: rate ? Math.round(p.counters.pending / rate) : null,
       runningHere: here,
+      sessionRequests: here && live ? live.sessionRequests : null,
       error: p.error,
       createdAt: row.createdAt,
       finishedAt: row.finishedAt,
@@ -138,30 +135,24 @@ export function createJobsApi(db: Db, events: EventHub, opts: JobsApiOptions = {
       : undefined;
   }
 
-  /** The job settings generate and label share: the request's values, else the stored settings. */
-  function commonConfig(req: z.infer<z.ZodObject<typeof planFields>>, fallbackPool: Pool, n: number): PolicyJobConfig {
-    const pricing = pricingOf(req);
-    return {
-      endpoint: endpointOf(req.baseUrl, req.model),
-      templates: DEFAULT_TEMPLATES,
-      temperature: 0.7,
-      maxTokens: 1024,
-      perRequest: req.perRequest ?? n,
-      match: { ...DEFAULT_MATCH },
-      ...(pricing ? { pricing } : {}),
-      missingImages: 'fail',
-      pool: req.pool ?? fallbackPool,
-      domains: null,
-      limit: req.limit ?? null,
-    };
-  }
-
   function planned(jobId: number, requests: number, items: number, withoutAnswer: number, conc: number | undefined, extra: Partial<PlannedJob> = {}): PlannedJob {
     if (conc !== undefined) plannedConcurrency.set(jobId, conc);
     return { job: infoById(jobId), requests, items, withoutAnswer, ...extra };
   }
 
-  function launch(jobId: number, method: 'startJob' | 'resumeJob', trustBaseUrl: string | undefined): PolicyJobInfo {
+  /** The chat client's settings for a run: the request's, else as planned here, else the settings'. */
+  function clientOf(a: Omit<LaunchJobRequest, 'trustBaseUrl' | 'baseUrl'>): ChatClientOptions {
+    return {
+      ...opts.client,
+      concurrency: a.concurrency ?? plannedConcurrency.get(a.jobId) ?? settings().concurrency,
+      ...(a.retries !== undefined ? { maxAttempts: a.retries + 1 } : {}),
+      ...(a.timeoutSeconds !== undefined ? { timeoutMs: a.timeoutSeconds * 1000 } : {}),
+      onRetry: (r) => events.emit({ type: 'job-retry', jobId: a.jobId, attempt: r.attempt, delayMs: r.delayMs, error: r.error }),
+    };
+  }
+
+  function launch(method: 'startJob' | 'resumeJob', a: LaunchJobRequest): PolicyJobInfo {
+    const { jobId, trustBaseUrl } = a;
     const row = getJob(db, jobId);
     if (!row) throw new UserError(`no model-server job ${jobId}`);
     if (active) {
@@ -173,7 +164,8 @@ export function createJobsApi(db: Db, events: EventHub, opts: JobsApiOptions = {
     }
     const config = row.config as ServerJobConfig;
     // Checked now so that an untrusted server, a missing key or a bad URL is an error of this call, not a failed job.
-    const server = serverOfJob(db, jobId, { trusted, trustBaseUrl, consentHint: APP_CONSENT_HINT });
+    // A server named for this run (the CLI's) replaces the stored one, as `current` in chooseServer.
+    const server = serverOfJob(db, jobId, { baseUrl: a.baseUrl, trusted, trustBaseUrl, consentHint: APP_CONSENT_HINT });
     resolveEndpoint({ baseUrl: server.baseUrl, model: config.endpoint.model, apiKey: sessionKey ?? undefined }, env);
 
     const controller = new AbortController();
@@ -191,7 +183,8 @@ export function createJobsApi(db: Db, events: EventHub, opts: JobsApiOptions = {
       apiKey: sessionKey ?? undefined,
       env,
       trusted,
-      client: { ...opts.client, concurrency: plannedConcurrency.get(jobId) ?? settings().concurrency },
+      baseUrl: a.baseUrl,
+      client: clientOf(a),
       signal: controller.signal,
       onProgress: (p) => {
         current.last = p;
@@ -216,7 +209,8 @@ export function createJobsApi(db: Db, events: EventHub, opts: JobsApiOptions = {
       if (r) {
         const stored = info(r);
         const failedEarly = current.last?.status === 'failed' && stored.status !== 'failed' && stored.status !== 'completed';
-        events.emit({ type: 'job-progress', ...stored, ...(failedEarly ? { status: 'failed', error: current.last?.error ?? null } : {}) });
+        const session = { sessionRequests: current.last?.sessionRequests ?? 0 };
+        events.emit({ type: 'job-progress', ...stored, ...session, ...(failedEarly ? { status: 'failed', error: current.last?.error ?? null } : {}) });
       }
     });
     return { ...infoById(jobId), status: 'running', runningHere: true };
@@ -241,30 +235,15 @@ export function createJobsApi(db: Db, events: EventHub, opts: JobsApiOptions = {
       return listJobRows(db).map((r) => info(r, active?.jobId === r.id ? active.last : null));
     },
 
-    async planGenerate(args) {
-      const a = parseArgs('planGenerate', z.object({ ...planFields, n: samples }).strict(), args);
-      const config: GenerateConfig = { ...commonConfig(a, 'test', a.n), n: a.n };
-      const p = planGenerateJob(db, config);
-      return planned(p.jobId, p.requests, p.questions, p.withoutAnswer, a.concurrency);
-    },
-
-    async planLabel(args) {
-      const a = parseArgs('planLabel', z.object({ ...planFields, k: samples }).strict(), args);
-      const config: LabelConfig = { ...commonConfig(a, 'train', a.k), k: a.k, relabel: false };
-      const p = planLabelJob(db, config);
-      return planned(p.jobId, p.requests, p.cots, p.withoutAnswer, a.concurrency);
-    },
-
+    ...createChatPlanners(db, { endpointOf, pricingOf, planned }),
     ...createExternalPlanners(db, { endpointOf, pricingOf, planned }),
 
     async startJob(args) {
-      const a = parseArgs('startJob', launchArgs, args);
-      return launch(a.jobId, 'startJob', a.trustBaseUrl);
+      return launch('startJob', parseArgs('startJob', launchArgs, args));
     },
 
     async resumeJob(args) {
-      const a = parseArgs('resumeJob', launchArgs, args);
-      return launch(a.jobId, 'resumeJob', a.trustBaseUrl);
+      return launch('resumeJob', parseArgs('resumeJob', launchArgs, args));
     },
 
     async cancelJob(args) {

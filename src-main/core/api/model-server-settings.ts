@@ -22,6 +22,7 @@ const KEYS = {
 export const price = z.number().min(0).max(1e6).nullable();
 export const concurrency = z.number().int().min(1).max(256);
 export const url = z.string().trim().max(2000);
+export const missingImages = z.enum(['fail', 'omit']);
 
 const updateSchema = z
   .object({

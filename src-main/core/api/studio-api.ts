@@ -42,6 +42,7 @@ import type {
   ModelServerUpdate,
   PlanEmbedRequest,
   PlanJobRequest,
+  PlanLabelRequest,
   PlannedJob,
   PlanScoreRequest,
   PolicyJobInfo,
@@ -107,7 +108,7 @@ export interface StudioApi {
   /** model-server jobs, newest first, with progress, tokens and cost */
   listJobs(): Promise<PolicyJobInfo[]>;
   planGenerate(req: PlanJobRequest & { n: number }): Promise<PlannedJob>;
-  planLabel(req: PlanJobRequest & { k: number }): Promise<PlannedJob>;
+  planLabel(req: PlanLabelRequest): Promise<PlannedJob>;
   /** an embed job (items: steps); the features PRM trains on what it stores */
   planEmbed(req: PlanEmbedRequest): Promise<PlannedJob>;
   /** a score job (items: test candidates); completed, it stores an evaluation (evaluationId) */
@@ -115,7 +116,8 @@ export interface StudioApi {
   /**
    * Runs a planned job in this process (one at a time); job-progress events follow. A job whose
    * server was not named in this process fails with UntrustedServerError until the user confirms
-   * it: `trustBaseUrl` repeats the job's base URL as that consent.
+   * it: `trustBaseUrl` repeats the job's base URL as that consent; `baseUrl` (the CLI's) names
+   * another server for this run instead. job-retry events say when a request is retried.
    */
   startJob(req: LaunchJobRequest): Promise<PolicyJobInfo>;
   /** runs an unfinished job again: pending and failed requests only (consent as for startJob) */

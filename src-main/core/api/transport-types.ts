@@ -18,6 +18,8 @@ export type StudioEvent =
   | { type: 'eval-progress'; jobId: string | null; runId: number; done: number; total: number }
   | { type: 'explore-progress'; runId: number; phase: 'rows' | 'indexes' | 'losses'; done: number; total: number }
   | ({ type: 'job-progress' } & PolicyJobInfo)
+  /** a model-server job's request failed and is tried again after delayMs */
+  | { type: 'job-retry'; jobId: number; attempt: number; delayMs: number; error: string }
   /** runs were added, deleted or changed status, possibly by another process (the CLI) */
   | { type: 'runs-changed' };
 

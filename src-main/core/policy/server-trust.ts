@@ -87,9 +87,13 @@ export function chooseServer(jobId: number, stored: string, input: ServerChoiceI
     input.trusted?.add(stored);
     return { baseUrl: stored, replaced: null };
   }
-  throw new UntrustedServerError(
+  throw new UntrustedServerError(untrustedMessage(jobId, stored, input.consentHint), stored);
+}
+
+/** The refusal of a stored server, with how to consent (the CLI says it in its own flags). */
+export function untrustedMessage(jobId: number, stored: string, consentHint: string): string {
+  return (
     `job ${jobId} was planned against ${stored} (host ${hostOf(stored)}), a server not named in this process. ` +
-      `Requests, and the API key, go only to a server you name, because a database may come from someone else. ${input.consentHint}`,
-    stored,
+    `Requests, and the API key, go only to a server you name, because a database may come from someone else. ${consentHint}`
   );
 }
