@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { prmLikeStep } from '../../src-main/core/engine/backend/bench-model';
+import { prmLikeStep } from '../../src-main/core/bench/bench-model';
 import {
   allTransposes,
   denseLayerShapes,
@@ -11,7 +11,7 @@ import {
   microbenchSegmentSum,
   profileKernels,
   timeSteps,
-} from '../../src-main/core/engine/backend/microbench';
+} from '../../src-main/core/bench/microbench';
 import { initBackend } from '../../src-main/core/engine/backend/select';
 
 // The measurement helpers the bench command calls: names, arithmetic, and no leaks.

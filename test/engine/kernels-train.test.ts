@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { prmLikeStep } from '../../src-main/core/engine/backend/bench-model';
+import { prmLikeStep } from '../../src-main/core/bench/bench-model';
 import { registerFastKernels, unregisterFastKernels } from '../../src-main/core/engine/backend/register';
 import { initBackend } from '../../src-main/core/engine/backend/select';
 

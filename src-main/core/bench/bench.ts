@@ -3,7 +3,8 @@ import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { currentBackend, microbenchMatmul, type MatmulShape } from '../engine/backend';
+import { currentBackend } from '../engine/backend';
+import { microbenchMatmul, type MatmulShape } from './microbench';
 import { startBackend } from '../engine/tf-backend';
 import { buildEngine, disposeEngine } from '../engine/build';
 import { parseTrainConfig, type Method } from '../engine/config';
@@ -22,7 +23,7 @@ import { createSyntheticRun, weightPageMs } from '../explore/synthetic';
 import { ensureExplorerTable } from '../explore/instance-table';
 import { runSync } from '../engine/reads';
 
-/** How `dreamprm bench` runs (the microbenchmarks' own timing options are BenchOptions in engine/backend/microbench.ts). */
+/** How `dreamprm bench` runs (the microbenchmarks' own timing options are BenchOptions in bench/microbench.ts). */
 export interface BenchRunOptions {
   quick?: boolean;
   log?: (m: string) => void;

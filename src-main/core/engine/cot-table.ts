@@ -84,25 +84,44 @@ export function encodeCots(
   domains: readonly string[],
   opts: { vectors?: boolean; label?: string; maxSteps?: number } = {},
 ): CotTable {
-  const n = cots.length;
   const longest = cots.reduce((a, c) => Math.max(a, c.steps.length), 1);
   const T = Math.max(1, Math.min(opts.maxSteps ?? model.maxSteps, longest));
+  const label = opts.label ?? 'data';
+  const t = emptyTable(cots.length, T, model, opts.vectors ? vectorDimOf(cots, label) : 0);
+  const domainIndex = new Map(domains.map((d, i) => [d, i]));
+  const ids = new Int32Array(t.L);
+  cots.forEach((c, i) => {
+    t.cotIds[i] = c.cotId;
+    t.domain[i] = domainIndex.get(c.domain) ?? 0;
+    t.question[i] = c.questionId;
+    t.imageRow[i] = c.imageId === null ? 0 : (imageRows.get(c.imageId) ?? 0);
+    t.correct[i] = c.correct ?? 0;
+    vocab.encodeInto(c.question, t.questionTokens, i * t.Lq, t.Lq);
+    const kept = keptSteps(c.steps.length, T);
+    t.nSteps[i] = kept.length;
+    kept.forEach((src, j) => encodeStep(t, c, src, i * T + j, { vocab, buckets: model.bigramBuckets, ids, label }));
+  });
+  return t;
+}
+
+/** The features PRM's vector width: the first stored step vector's length. */
+function vectorDimOf(cots: readonly RawCot[], label: string): number {
+  const first = cots.find((c) => c.vectors.some((v) => v));
+  const dim = first?.vectors.find((v) => v)?.length ?? 0;
+  if (!dim) {
+    throw new UserError(
+      `${label}: the features PRM needs step vectors, but no step has one ` +
+        '(import them with the JSONL field steps[].vector, or use model.kind "compact")',
+    );
+  }
+  return dim;
+}
+
+function emptyTable(n: number, T: number, model: ModelConfig, vectorDim: number): CotTable {
   const L = model.maxStepTokens;
   const Lq = model.maxQuestionTokens;
   const H = model.bigramBuckets;
-  const domainIndex = new Map(domains.map((d, i) => [d, i]));
-  let vectorDim = 0;
-  if (opts.vectors) {
-    const first = cots.find((c) => c.vectors.some((v) => v));
-    vectorDim = first?.vectors.find((v) => v)?.length ?? 0;
-    if (!vectorDim) {
-      throw new UserError(
-        `${opts.label ?? 'data'}: the features PRM needs step vectors, but no step has one ` +
-          '(import them with the JSONL field steps[].vector, or use model.kind "compact")',
-      );
-    }
-  }
-  const t: CotTable = {
+  return {
     n,
     T,
     L,
@@ -123,49 +142,44 @@ export function encodeCots(
     vectors: new Float32Array(n * T * vectorDim),
     vectorDim,
   };
-  const ids = new Int32Array(L);
-  cots.forEach((c, i) => {
-    t.cotIds[i] = c.cotId;
-    t.domain[i] = domainIndex.get(c.domain) ?? 0;
-    t.question[i] = c.questionId;
-    t.imageRow[i] = c.imageId === null ? 0 : (imageRows.get(c.imageId) ?? 0);
-    t.correct[i] = c.correct ?? 0;
-    vocab.encodeInto(c.question, t.questionTokens, i * Lq, Lq);
-    const kept = keptSteps(c.steps.length, T);
-    t.nSteps[i] = kept.length;
-    kept.forEach((src, j) => {
-      const row = i * T + j;
-      const nt = vocab.encodeInto(c.steps[src], t.stepTokens, row * L, L);
-      if (H > 0) {
-        ids.set(t.stepTokens.subarray(row * L, row * L + L));
-        // 0 marks an empty slot (like PAD for words); buckets are 1..H.
-        for (let k = 0; k < L - 1; k++) {
-          t.stepBigrams[row * (L - 1) + k] = k + 1 < nt ? bigramId(ids[k], ids[k + 1], H) + 1 : 0;
-        }
-      }
-      numberFeatures(c.steps[src], t.stepNumbers, row * NUMBER_FEATURES);
-      t.stepMask[row] = 1;
-      const label = c.labels[src];
-      if (label !== null && label !== undefined) {
-        if (!(label >= 0 && label <= 1)) {
-          throw new UserError(
-            `${opts.label ?? 'data'}: CoT ${c.cotId} step ${src + 1} has label ${label}; step labels must lie in [0, 1]`,
-          );
-        }
-        t.labels[row] = label;
-        t.labelMask[row] = 1;
-      }
-      if (vectorDim) {
-        const v = c.vectors[src];
-        if (!v || v.length !== vectorDim) {
-          throw new UserError(
-            `${opts.label ?? 'data'}: CoT ${c.cotId} step ${src + 1} has ${v ? `a vector of length ${v.length}` : 'no vector'}; ` +
-              `the features PRM needs a vector of length ${vectorDim} on every step`,
-          );
-        }
-        t.vectors.set(v, row * vectorDim);
-      }
-    });
-  });
-  return t;
+}
+
+/** Step `src` of CoT `c` into row `row` of the table: words, bigrams, numbers, label, vector. */
+function encodeStep(
+  t: CotTable,
+  c: RawCot,
+  src: number,
+  row: number,
+  ctx: { vocab: Vocabulary; buckets: number; ids: Int32Array; label: string },
+): void {
+  const { L } = t;
+  const H = ctx.buckets;
+  const nt = ctx.vocab.encodeInto(c.steps[src], t.stepTokens, row * L, L);
+  if (H > 0) {
+    ctx.ids.set(t.stepTokens.subarray(row * L, row * L + L));
+    // 0 marks an empty slot (like PAD for words); buckets are 1..H.
+    for (let k = 0; k < L - 1; k++) {
+      t.stepBigrams[row * (L - 1) + k] = k + 1 < nt ? bigramId(ctx.ids[k], ctx.ids[k + 1], H) + 1 : 0;
+    }
+  }
+  numberFeatures(c.steps[src], t.stepNumbers, row * NUMBER_FEATURES);
+  t.stepMask[row] = 1;
+  const label = c.labels[src];
+  if (label !== null && label !== undefined) {
+    if (!(label >= 0 && label <= 1)) {
+      throw new UserError(`${ctx.label}: CoT ${c.cotId} step ${src + 1} has label ${label}; step labels must lie in [0, 1]`);
+    }
+    t.labels[row] = label;
+    t.labelMask[row] = 1;
+  }
+  if (t.vectorDim) {
+    const v = c.vectors[src];
+    if (!v || v.length !== t.vectorDim) {
+      throw new UserError(
+        `${ctx.label}: CoT ${c.cotId} step ${src + 1} has ${v ? `a vector of length ${v.length}` : 'no vector'}; ` +
+          `the features PRM needs a vector of length ${t.vectorDim} on every step`,
+      );
+    }
+    t.vectors.set(v, row * t.vectorDim);
+  }
 }

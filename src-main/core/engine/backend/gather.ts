@@ -5,7 +5,7 @@
  * (a heap-allocated std::vector per element) and back; the cpu one goes through a TensorBuffer
  * per element. Gathering 3,072 rows of 64 floats (a batch of 64 × 48 tokens) took ≈5–10 ms
  * on wasm and ≈16 ms on cpu — the most expensive kernel of a PRM-like step once matMul was
- * fixed. Copying whole slices takes ≈0.4 ms on both (run-microbench.ts).
+ * fixed. Copying whole slices takes ≈0.4 ms on both (bench/run-microbench.ts).
  *
  * Same semantics as tfjs: x viewed as [batch, outer, dimSize, slice], indices as
  * [batch, n]; out[b, o, i, :] = x[b, o, indices[b, i], :]; an index outside

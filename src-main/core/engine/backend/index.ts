@@ -4,7 +4,6 @@
  * - `initBackend(prefer, opts)` once per process (a worker) before building tensors; it
  *   installs our kernels on wasm/cpu and the broadcast-safe matMul gradient everywhere.
  * - `adamwUpdate` / `sumOfSquares`: AdamW and the clipping norm as one kernel each.
- * - `microbenchMatmul`, `timeSteps`, `profileKernels`: measurements for `dreamprm bench`.
  * - `checkAgainstReference`: compares a computation with the stock cpu kernels.
  * Why each kernel exists, with measurements, is at the top of its file.
  */
@@ -13,19 +12,4 @@ export type { BackendChoice, BackendInfo, BackendName, InitOptions } from './sel
 export { registerFastKernels, unregisterFastKernels, availableFastKernels, fastKernels } from './register';
 export { adamwUpdate, sumOfSquares, FUSED_MAX_ELEMENTS } from './fused-adamw';
 export type { AdamWParams } from './fused-adamw';
-export {
-  microbenchMatmul,
-  microbenchSegmentSum,
-  microbenchGather,
-  denseLayerShapes,
-  allTransposes,
-  describeMatmul,
-  timeOp,
-  timeSteps,
-  profileKernels,
-  median,
-} from './microbench';
-export type { MatmulShape, MatmulResult, BenchOptions, StepTiming, KernelCost, SegmentSumResult } from './microbench';
-export { prmLikeStep, PRM_LIKE_DEFAULTS } from './bench-model';
-export type { PrmLikeConfig, PrmLikeStep } from './bench-model';
 export { checkAgainstReference, relativeError } from './kernel-check';

@@ -6,7 +6,7 @@
  * kernel at all (training with an embedding throws), and the cpu one builds a mask per
  * segment, O(vocabulary × elements): [8192,64] into 256 segments took 13.6 s here, so
  * hours at 65,536. This one does [8192,64]→[65536,64] in ≈10–20 ms, most of it zeroing the
- * 16 MB output, and the 256-segment case in ≈1 ms (run-microbench.ts).
+ * 16 MB output, and the 256-segment case in ≈1 ms (bench/run-microbench.ts).
  *
  * Semantics follow TensorFlow: ids outside [0, numSegments) contribute nothing, the
  * output has x's dtype and shape [numSegments, ...x.shape.slice(segmentIds.rank)].

@@ -4,7 +4,7 @@
  * Why: tfjs-backend-wasm 4.22 calls XNNPACK's fully-connected operator only when neither
  * operand is transposed and both batch sizes are 1; everything else (every backward pass:
  * dA = dY·Bᵀ, dB = Aᵀ·dY; every batched matMul) runs a scalar triple loop. Measured here
- * (run-microbench.ts, shared 2-core machine): stock [2304,192]·[192,64] 40 GFLOP/s but its
+ * (bench/run-microbench.ts, shared 2-core machine): stock [2304,192]·[192,64] 40 GFLOP/s but its
  * two gradients 2.2–2.3; [4096,64]·[64,64] 33, transposed 0.7–2.3; 64×[36,192]·[192,64]
  * 2.3. With this kernel all of them run at 29–43 GFLOP/s.
  *

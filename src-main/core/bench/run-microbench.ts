@@ -1,6 +1,6 @@
 /**
  * Before/after report for our kernels, in one process:
- *   node --import tsx src-main/core/engine/backend/run-microbench.ts [--quick] [--json]
+ *   node --import tsx src-main/core/bench/run-microbench.ts [--quick] [--json]
  * "stock" = tfjs 4.22's own kernels; "fast" = ours (register.ts). Stock and fast runs
  * alternate for several rounds and each figure is the median over rounds of per-round
  * medians, so load from other processes hits both sides alike. On wasm the stock backend has
@@ -26,8 +26,8 @@ import {
   type KernelCost,
   type MatmulShape,
 } from './microbench';
-import { registerFastKernels } from './register';
-import { initBackend } from './select';
+import { registerFastKernels } from '../engine/backend/register';
+import { initBackend } from '../engine/backend/select';
 
 const MATMUL_SHAPES: MatmulShape[] = [
   ...denseLayerShapes(64 * 36, 192, 64),
@@ -155,14 +155,37 @@ async function main(): Promise<void> {
     },
     cpu: { stock: cpuStock, fast: cpuFast },
   };
-  if (json) {
-    console.log(JSON.stringify(report, null, 2));
-    return;
-  }
+  if (json) console.log(JSON.stringify(report, null, 2));
+  else printReport(report, cpuStock, cpuFast);
+}
+
+type Report = {
+  rounds: number;
+  loadAverage: number[];
+  wasm: {
+    matmul: { shape: string; stockGflops: number; fastGflops: number }[];
+    segmentSum8192x64to65536Ms: { fast: number };
+    gather3072of4096x64Ms: Record<Side, number>;
+    transpose2304x192Ms: Record<Side, number>;
+    prmLikeStepMs: Record<Side, number>;
+    prmLikeStepMsVocab65536: Record<Side, number>;
+    prmLikeMatmulFlops: number;
+    topKernels: Record<Side, KernelCost[]>;
+  };
+};
+
+/** The human-readable tables of the report (--json prints the object instead). */
+function printReport(
+  report: Report,
+  cpuStock: { matmul: { shape: string; gflops: number }[]; segment256Ms: number; gatherMs: number },
+  cpuFast: { segment256Ms: number; segment65kMs: number; gatherMs: number; stepMs: number },
+): void {
+  const say = (line: string) => console.log(line);
+  const rounds = report.rounds;
   const f2 = (x: number) => x.toFixed(2);
   say(`\nload average ${report.loadAverage.map((x) => x.toFixed(1)).join(' ')}; ${rounds} round(s)`);
   say('\n| wasm matMul | stock GFLOP/s | fast GFLOP/s |\n|---|---:|---:|');
-  for (const r of matmul) say(`| ${r.shape} | ${f2(r.stockGflops)} | ${f2(r.fastGflops)} |`);
+  for (const r of report.wasm.matmul) say(`| ${r.shape} | ${f2(r.stockGflops)} | ${f2(r.fastGflops)} |`);
   const w = report.wasm;
   say('\n| wasm | stock ms | fast ms |\n|---|---:|---:|');
   say(`| UnsortedSegmentSum [8192,64]→[65536,64] | missing | ${f2(w.segmentSum8192x64to65536Ms.fast)} |`);

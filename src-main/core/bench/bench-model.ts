@@ -8,7 +8,7 @@
  * Shapes follow issue 8; all sizes are configurable.
  */
 import * as tf from '@tensorflow/tfjs';
-import { adamwUpdate, sumOfSquares } from './fused-adamw';
+import { adamwUpdate, sumOfSquares } from '../engine/backend/fused-adamw';
 
 export interface PrmLikeConfig {
   batch: number;
