@@ -27,6 +27,7 @@ describe('bi-level reweighting on data of known quality', () => {
     ['domain', { upper: { target: 'both', aggregation: 'mean' } }],
     ['instance-table', { upper: { metaLr: 0.05 } }],
     ['instance-net', { upper: { metaLr: 0.01, lo: 0, hi: 2 } }],
+    ['instance-net', { upper: { metaLr: 0.01, lo: 0, hi: 2, normalizeBatch: true } }],
   ])('%s %j gives corrupted domains lower weights', (method, over) => {
     const config = tinyConfig(method, {
       steps: 150,
@@ -43,6 +44,11 @@ describe('bi-level reweighting on data of known quality', () => {
     for (let i = 0; i < config.steps; i++) engine.runStep();
     const w = Object.fromEntries(data.spec.domains.map((d, i) => [d, engine.upper.weighting.domainWeights()[i]]));
     expect(Math.min(w['clean-a'], w['clean-b'])).toBeGreaterThan(Math.max(w['corrupt-a'], w['corrupt-b']));
+    if ((over as { upper?: { normalizeBatch?: boolean } }).upper?.normalizeBatch) {
+      // each batch's weights average 1, so the instances' last weights do too, near enough
+      const last = engine.upper.weighting.instanceWeights()!;
+      expect(last.reduce((a, x) => a + x, 0) / last.length).toBeCloseTo(1, 1);
+    }
     disposeEngine(engine);
   });
 });

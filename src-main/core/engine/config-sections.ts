@@ -78,6 +78,11 @@ export const UpperSchema = z.strictObject({
     '(ours) darts ignores the meta-gradient part that moves all scores alike, so weights follow label quality, not label level',
     { ...REWEIGHTED, ...ADVANCED },
   )),
+  normalizeBatch: z.boolean().default(false).meta(setting(
+    'Batch-normalised weights',
+    '(ours, as Meta-Weight-Net does) instance net: each batch’s weights divided by their mean, so the upper level can move them only relative to each other, not all up together',
+    { methods: ['instance-net'], ...ADVANCED },
+  )),
   lo: z.number().default(-1).meta(setting('Weight lower bound', 'instance weights stay above (table: clamp; net: its sigmoid’s range)', { methods: INSTANCE_METHODS })),
   hi: z.number().default(3).meta(setting('Weight upper bound', 'instance weights stay below (table: clamp; net: its sigmoid’s range)', { methods: INSTANCE_METHODS })),
   tableActivation: z.enum(['clip', 'leaky-relu', 'identity']).default('clip')

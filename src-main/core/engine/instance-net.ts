@@ -19,11 +19,13 @@ export class InstanceNet implements Weighting {
   private readonly last: Float32Array;
   private readonly lo: number;
   private readonly hi: number;
+  private readonly normalizeBatch: boolean;
 
   constructor(private readonly ctx: WeightingContext) {
     const hn = ctx.config.upper.netHidden;
     this.lo = ctx.config.upper.lo;
     this.hi = ctx.config.upper.hi;
+    this.normalizeBatch = ctx.config.upper.normalizeBatch;
     // Output bias so that an untrained net gives w = 1, like the other methods' start.
     const unit = Math.min(0.999, Math.max(0.001, (1 - this.lo) / (this.hi - this.lo)));
     const w2 = glorot(ctx.rng, hn, 1).map((x) => x * 0.1);
@@ -47,7 +49,10 @@ export class InstanceNet implements Weighting {
       const out = tf.reshape(tf.add(tf.matMul(hid, this.vars.w2 as tf.Tensor2D), this.vars.b2), [b.B, b.T]);
       const n = tf.maximum(tf.sum(b.labelMask, 1), 1);
       const z = tf.div(tf.sum(tf.mul(out, b.labelMask), 1), n);
-      return tf.add(this.lo, tf.mul(this.hi - this.lo, tf.sigmoid(z))) as tf.Tensor1D;
+      const w = tf.add(this.lo, tf.mul(this.hi - this.lo, tf.sigmoid(z))) as tf.Tensor1D;
+      // Measured: unnormalised, the net learns mostly to raise every weight at once (more
+      // training lowers the meta loss), which says nothing about which CoT is better.
+      return this.normalizeBatch ? (tf.div(w, tf.maximum(tf.mean(w), 1e-6)) as tf.Tensor1D) : w;
     });
   }
 
