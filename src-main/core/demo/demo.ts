@@ -5,7 +5,7 @@ import type { RunOutcome, RunProgress } from '../engine/trainer-types';
 import type { RunEvaluation } from '../eval/run-eval';
 import { DEFAULT_SELECTION } from '../eval/selection';
 import { compareWithTruth } from '../eval/truth';
-import { compareInstancesWithTruth } from '../eval/instance-truth';
+import { instanceTruthOf } from '../eval/instance-truth';
 import { assertOnlySample, loadBuiltInSample, sampleDirFor } from '../sample/cache';
 import type { SampleConfig } from '../sample/config';
 import { openDb } from '../store/db';
@@ -96,7 +96,8 @@ export async function runDemo(dbPath: string, opts: DemoOptions): Promise<DemoRe
     const domainWeights = getRun(db, done.domain.outcome.runId).domainWeights;
     const truth = compareWithTruth(db, domainWeights);
     const spread = (k: 'instance-table' | 'instance-net') => percentiles(getInstanceWeightSnapshot(db, done[k].outcome.runId)?.weights);
-    const followsLabels = (k: 'instance-table' | 'instance-net') => compareInstancesWithTruth(db, done[k].outcome.runId)?.spearman ?? null;
+    const truthOf = instanceTruthOf(db);
+    const followsLabels = (k: 'instance-table' | 'instance-net') => truthOf(done[k].outcome.runId)?.spearman ?? null;
     return {
       ...demoTables(evals, DEFAULT_SELECTION, DEMO_AGG),
       seconds: (performance.now() - started) / 1000,

@@ -9,7 +9,7 @@
 import { buildSample } from '../sample/build';
 import { parseSampleConfig } from '../sample/config';
 import type { Db } from '../store/db';
-import { getInstanceWeightSnapshot } from '../store/run-snapshots-store';
+import { getInstanceWeightSnapshot, type InstanceWeightSnapshot } from '../store/run-snapshots-store';
 import { mean, spearman } from './metrics';
 import { findTruthFile } from './truth';
 
@@ -51,11 +51,26 @@ export function corruptedShares(config: unknown, seed: number): Map<string, numb
 
 /** null when the database holds no sample with a rebuildable truth.json, or the run has no instances. */
 export function compareInstancesWithTruth(db: Db, runId: number): InstanceTruth | null {
+  return instanceTruthOf(db)(runId);
+}
+
+/**
+ * A comparer for several runs of one database: the sample is rebuilt once, on first use (a
+ * second or two for the built-in sample), not once per run.
+ */
+export function instanceTruthOf(db: Db): (runId: number) => InstanceTruth | null {
   const truth = findTruthFile(db);
-  if (!truth || truth.config === undefined || typeof truth.seed !== 'number') return null;
-  const snap = getInstanceWeightSnapshot(db, runId);
-  if (!snap) return null;
-  const shares = corruptedShares(truth.config, truth.seed);
+  let shares: Map<string, number> | undefined;
+  return (runId) => {
+    if (!truth || truth.config === undefined || typeof truth.seed !== 'number') return null;
+    const snap = getInstanceWeightSnapshot(db, runId);
+    if (!snap) return null;
+    shares ??= corruptedShares(truth.config, truth.seed);
+    return compare(db, runId, snap, shares, truth.file);
+  };
+}
+
+function compare(db: Db, runId: number, snap: InstanceWeightSnapshot, shares: Map<string, number>, truthFile: string): InstanceTruth {
   const keyOf = db.prepare(
     `SELECT d.name || '|' || q.ext_id || '|' || c.ext_id FROM cots c
        JOIN questions q ON q.id = c.question_id JOIN domains d ON d.id = q.domain_id WHERE c.id = ?`,
@@ -80,5 +95,5 @@ export function compareInstancesWithTruth(db: Db, runId: number): InstanceTruth 
     corruptedShare: round4(mean(g.s)) ?? 0,
     spearman: round4(spearman(g.w, g.s)),
   }));
-  return { truthFile: truth.file, runId, step: snap.step, instances: all.w.length, spearman: round4(spearman(all.w, all.s)), domains };
+  return { truthFile, runId, step: snap.step, instances: all.w.length, spearman: round4(spearman(all.w, all.s)), domains };
 }
