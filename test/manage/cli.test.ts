@@ -1,9 +1,10 @@
-/** `dreamprm delete`, `browse` and `runs tag`, and read-only commands that refuse a missing --db instead of creating it. */
+/** `dreamprm delete`, `browse`, `domains` and `runs tag`, and read-only commands that refuse a missing --db instead of creating it. */
 import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { counterProgress } from '../../src-main/cli/common';
+import { openDb } from '../../src-main/core/store/db';
 import { corpusDb } from '../explore/helpers';
 
 let dir: string;
@@ -83,5 +84,39 @@ describe('progress without a terminal', () => {
     expect(out).not.toMatch(/\r/);
     expect(out.split('\n').filter(Boolean)).toHaveLength(11);
     expect(out).toMatch(/^scoring candidates 0\/100\n/);
+  });
+});
+
+describe('dreamprm domains (the app\'s Domains page from the command line)', () => {
+  const excludedNames = () => {
+    const db = openDb(dbPath);
+    try {
+      return db.prepare('SELECT name FROM domains WHERE excluded = 1 ORDER BY name').pluck().all();
+    } finally {
+      db.close();
+    }
+  };
+
+  it('excludes domains by name and says what changed', () => {
+    const r = cli(['domains', 'exclude', 'alpha']);
+    expect(r.stderr).not.toMatch(/dreamprm:/);
+    expect(r.stdout).toMatch(/alpha \(train pool, 6 CoTs\): excluded from training/);
+    expect(excludedNames()).toEqual(['alpha']);
+  });
+
+  it('changes nothing when one of the names is unknown', () => {
+    const r = cli(['domains', 'exclude', 'beta', 'gamma']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/no domain named "gamma"/);
+    expect(excludedNames()).toEqual(['alpha']);
+  });
+
+  it('brings a domain back by id and prints JSON with --json', () => {
+    const db = openDb(dbPath);
+    const id = db.prepare("SELECT id FROM domains WHERE name = 'alpha'").pluck().get() as number;
+    db.close();
+    const r = cli(['domains', 'include', String(id), '--json']);
+    expect(JSON.parse(r.stdout)).toMatchObject([{ name: 'alpha', excluded: false }]);
+    expect(excludedNames()).toEqual([]);
   });
 });

@@ -71,14 +71,19 @@ export function instanceTruthOf(db: Db): (runId: number) => InstanceTruth | null
 }
 
 function compare(db: Db, runId: number, snap: InstanceWeightSnapshot, shares: Map<string, number>, truthFile: string): InstanceTruth {
-  const keyOf = db.prepare(
-    `SELECT d.name || '|' || q.ext_id || '|' || c.ext_id FROM cots c
-       JOIN questions q ON q.id = c.question_id JOIN domains d ON d.id = q.domain_id WHERE c.id = ?`,
-  ).pluck();
+  // one read of every CoT's key, not a query per instance
+  const rows = db
+    .prepare(
+      `SELECT c.id, d.name || '|' || q.ext_id || '|' || c.ext_id AS key FROM cots c
+         JOIN questions q ON q.id = c.question_id JOIN domains d ON d.id = q.domain_id WHERE d.pool = 'train'`,
+    )
+    .all() as { id: number; key: string }[];
+  const keyOf = new Map(rows.map((r) => [r.id, r.key]));
   const byDomain = new Map<string, { w: number[]; s: number[] }>();
   const all = { w: [] as number[], s: [] as number[] };
   snap.cotIds.forEach((cotId, i) => {
-    const share = shares.get(keyOf.get(cotId) as string);
+    const key = keyOf.get(cotId);
+    const share = key === undefined ? undefined : shares.get(key);
     if (share === undefined) return;
     const name = snap.domainNames[snap.domains[i]];
     const g = byDomain.get(name) ?? { w: [], s: [] };
